@@ -1,0 +1,87 @@
+import { z } from "zod";
+import { IconNameSchema, JsonObjectSchema, optional } from "./fields.js";
+
+/** Text typed by the user. */
+export const InputTextContentSchema = z.object({
+  type: z.literal("input_text"),
+  text: z.string(),
+});
+
+/** An @-mention tag. `data` is optional in the client (protocol.md D3) and defaults to `{}`. */
+export const InputTagContentSchema = z.object({
+  type: z.literal("input_tag"),
+  id: z.string(),
+  text: z.string(),
+  data: JsonObjectSchema.default({}),
+  group: optional(z.string()),
+  interactive: z.boolean().default(false),
+});
+
+export const UserMessageContentSchema = z.discriminatedUnion("type", [
+  InputTextContentSchema,
+  InputTagContentSchema,
+]);
+export type UserMessageContent = z.infer<typeof UserMessageContentSchema>;
+export type InputTextContent = z.infer<typeof InputTextContentSchema>;
+export type InputTagContent = z.infer<typeof InputTagContentSchema>;
+
+export const ToolChoiceSchema = z.object({ id: z.string() });
+export const InferenceOptionsSchema = z.object({
+  tool_choice: optional(ToolChoiceSchema),
+  model: optional(z.string()),
+});
+export type InferenceOptions = z.infer<typeof InferenceOptionsSchema>;
+
+const sourceBase = {
+  title: z.string(),
+  description: optional(z.string()),
+  timestamp: optional(z.string()),
+  group: optional(z.string()),
+};
+
+export const UrlSourceSchema = z.object({
+  type: z.literal("url"),
+  ...sourceBase,
+  url: z.string(),
+  attribution: optional(z.string()),
+});
+export const FileSourceSchema = z.object({
+  type: z.literal("file"),
+  ...sourceBase,
+  filename: z.string(),
+});
+export const EntitySourceSchema = z.object({
+  type: z.literal("entity"),
+  ...sourceBase,
+  id: z.string(),
+  icon: optional(IconNameSchema),
+  label: optional(z.string()),
+  inline_label: optional(z.string()),
+  interactive: z.boolean().default(false),
+  data: JsonObjectSchema.default({}),
+  preview: optional(z.literal("lazy")),
+});
+export const SourceSchema = z.discriminatedUnion("type", [
+  UrlSourceSchema,
+  FileSourceSchema,
+  EntitySourceSchema,
+]);
+export type UrlSource = z.infer<typeof UrlSourceSchema>;
+export type FileSource = z.infer<typeof FileSourceSchema>;
+export type EntitySource = z.infer<typeof EntitySourceSchema>;
+export type Source = z.infer<typeof SourceSchema>;
+
+export const AnnotationSchema = z.object({
+  type: z.literal("annotation").default("annotation"),
+  source: SourceSchema,
+  /** Character position of the citation marker in the text. */
+  index: optional(z.number().int()),
+});
+export type Annotation = z.infer<typeof AnnotationSchema>;
+
+export const AssistantMessageContentSchema = z.object({
+  type: z.literal("output_text").default("output_text"),
+  text: z.string(),
+  annotations: z.array(AnnotationSchema).default([]),
+});
+export type AssistantMessageContent = z.infer<typeof AssistantMessageContentSchema>;

@@ -1,0 +1,148 @@
+import type { Attachment } from "../protocol/attachment.js";
+import type { ThreadItem } from "../protocol/items.js";
+import type { Page, ThreadMetadata } from "../protocol/thread.js";
+import { insertOrdered, notFound, type Ordered, pageOf, timeOf } from "./pagination.js";
+import { Store, type PageOrder } from "./store.js";
+
+/** Options shared by the shipped stores. */
+export interface StoreOptions<TContext> {
+  /**
+   * Scopes threads and attachments to an owner taken from the request context, e.g.
+   * `(ctx) => ctx.userId`. Another owner's records behave as missing. Unset: one shared space.
+   */
+  owner?: (context: TContext) => string | undefined;
+}
+
+interface ThreadRecord {
+  owner: string | undefined;
+  entry: Ordered<ThreadMetadata>;
+  items: Ordered<ThreadItem>[];
+  itemsById: Map<string, Ordered<ThreadItem>>;
+}
+
+/**
+ * A complete store in process memory: for tests, examples and single-process prototypes.
+ * Values are copied in and out, so callers never share objects with the store.
+ */
+export class InMemoryStore<TContext = unknown> extends Store<TContext> {
+  readonly #owner: (context: TContext) => string | undefined;
+  readonly #threads: Ordered<ThreadMetadata>[] = [];
+  readonly #threadsById = new Map<string, ThreadRecord>();
+  readonly #attachments = new Map<string, { owner: string | undefined; value: Attachment }>();
+  #seq = 0;
+
+  constructor(options: StoreOptions<TContext> = {}) {
+    super();
+    this.#owner = options.owner ?? (() => undefined);
+  }
+
+  #record(threadId: string, context: TContext): ThreadRecord | undefined {
+    const record = this.#threadsById.get(threadId);
+    return record && record.owner === this.#owner(context) ? record : undefined;
+  }
+
+  async loadThread(threadId: string, context: TContext): Promise<ThreadMetadata> {
+    const record = this.#record(threadId, context);
+    if (!record) throw notFound("Thread", threadId);
+    return structuredClone(record.entry.value);
+  }
+
+  async saveThread(thread: ThreadMetadata, context: TContext): Promise<void> {
+    const owner = this.#owner(context);
+    const existing = this.#threadsById.get(thread.id);
+    if (existing) {
+      if (existing.owner !== owner) throw notFound("Thread", thread.id);
+      existing.entry.value = structuredClone(thread);
+      return;
+    }
+    const entry = { id: thread.id, time: timeOf(thread.created_at), seq: this.#seq++, value: structuredClone(thread) };
+    insertOrdered(this.#threads, entry);
+    this.#threadsById.set(thread.id, { owner, entry, items: [], itemsById: new Map() });
+  }
+
+  async loadThreadItems(
+    threadId: string,
+    after: string | undefined,
+    limit: number,
+    order: PageOrder,
+    context: TContext,
+  ): Promise<Page<ThreadItem>> {
+    const record = this.#record(threadId, context);
+    if (!record) return { data: [], has_more: false };
+    const cursor = after === undefined ? undefined : record.itemsById.get(after);
+    if (after !== undefined && !cursor) throw notFound("Item", after);
+    return pageOf(record.items, cursor, limit, order, (item) => structuredClone(item));
+  }
+
+  async addThreadItem(threadId: string, item: ThreadItem, context: TContext): Promise<void> {
+    const record = this.#record(threadId, context);
+    if (!record) throw notFound("Thread", threadId);
+    const existing = record.itemsById.get(item.id);
+    if (existing) {
+      existing.value = structuredClone(item);
+      return;
+    }
+    const entry = { id: item.id, time: timeOf(item.created_at), seq: this.#seq++, value: structuredClone(item) };
+    insertOrdered(record.items, entry);
+    record.itemsById.set(item.id, entry);
+  }
+
+  saveItem(threadId: string, item: ThreadItem, context: TContext): Promise<void> {
+    return this.addThreadItem(threadId, item, context);
+  }
+
+  async loadItem(threadId: string, itemId: string, context: TContext): Promise<ThreadItem> {
+    const entry = this.#record(threadId, context)?.itemsById.get(itemId);
+    if (!entry) throw notFound("Item", itemId);
+    return structuredClone(entry.value);
+  }
+
+  async deleteThreadItem(threadId: string, itemId: string, context: TContext): Promise<void> {
+    const record = this.#record(threadId, context);
+    const entry = record?.itemsById.get(itemId);
+    if (!record || !entry) return;
+    record.itemsById.delete(itemId);
+    record.items.splice(record.items.indexOf(entry), 1);
+  }
+
+  async loadThreads(
+    limit: number,
+    after: string | undefined,
+    order: PageOrder,
+    context: TContext,
+  ): Promise<Page<ThreadMetadata>> {
+    const owner = this.#owner(context);
+    const visible = this.#threads.filter((entry) => this.#threadsById.get(entry.id)?.owner === owner);
+    const cursor = after === undefined ? undefined : this.#record(after, context)?.entry;
+    if (after !== undefined && !cursor) throw notFound("Thread", after);
+    return pageOf(visible, cursor, limit, order, (thread) => structuredClone(thread));
+  }
+
+  async deleteThread(threadId: string, context: TContext): Promise<void> {
+    const record = this.#record(threadId, context);
+    if (!record) return;
+    this.#threadsById.delete(threadId);
+    this.#threads.splice(this.#threads.indexOf(record.entry), 1);
+    for (const [id, attachment] of this.#attachments) {
+      if (attachment.value.thread_id === threadId) this.#attachments.delete(id);
+    }
+  }
+
+  async saveAttachment(attachment: Attachment, context: TContext): Promise<void> {
+    const owner = this.#owner(context);
+    const existing = this.#attachments.get(attachment.id);
+    if (existing && existing.owner !== owner) throw notFound("Attachment", attachment.id);
+    this.#attachments.set(attachment.id, { owner, value: structuredClone(attachment) });
+  }
+
+  async loadAttachment(attachmentId: string, context: TContext): Promise<Attachment> {
+    const record = this.#attachments.get(attachmentId);
+    if (!record || record.owner !== this.#owner(context)) throw notFound("Attachment", attachmentId);
+    return structuredClone(record.value);
+  }
+
+  async deleteAttachment(attachmentId: string, context: TContext): Promise<void> {
+    const record = this.#attachments.get(attachmentId);
+    if (record && record.owner === this.#owner(context)) this.#attachments.delete(attachmentId);
+  }
+}
