@@ -11,3 +11,4 @@ export * from "./updates.js";
 export * from "./widget.js";
 export * from "./wire.js";
 export * from "./workflow.js";
+export * from "./json-equal.js";

@@ -112,7 +112,7 @@ export const AttachmentsDeleteRequestSchema = request(
 );
 export const InputTranscribeRequestSchema = request(
   "input.transcribe",
-  z.object({ audio_base64: z.string(), mime_type: z.string() }),
+  z.object({ audio_base64: z.base64(), mime_type: z.string() }),
 );
 
 /** Requests answered with Server-Sent Events. */

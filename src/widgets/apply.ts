@@ -74,3 +74,9 @@ export function settleStreamingText(root: WidgetRoot): WidgetRoot {
   visit(root);
   return root;
 }
+
+/** Whether `update` is one of the widget updates. */
+export const isWidgetUpdate = (update: { type: string }): update is WidgetUpdate =>
+  update.type === "widget.root.updated" ||
+  update.type === "widget.component.updated" ||
+  update.type === "widget.streaming_text.value_delta";

@@ -1,0 +1,162 @@
+import type { StreamOptions, ThreadStreamEvent } from "../protocol/events.js";
+import type { ThreadItem, UserMessageItem, WidgetItem } from "../protocol/items.js";
+import { isStreamingRequest, type Action, type FeedbackKind } from "../protocol/requests.js";
+import type { AudioInput, SyncCustomActionResponse, TranscriptionResult } from "../protocol/results.js";
+import type { ThreadMetadata } from "../protocol/thread.js";
+import { NotFoundError } from "../store/errors.js";
+import type { AttachmentStore, Store } from "../store/store.js";
+import { InProcessThreadLock, type ThreadLock } from "../store/thread-lock.js";
+import { partialItemsToKeep, userCancelledNote } from "./cancellation.js";
+import { RequestError } from "./errors.js";
+import type { Logger } from "./logger.js";
+import { handleNonStreamingRequest } from "./non-streaming-requests.js";
+import { parseRequest } from "./parse-request.js";
+import { NonStreamingResult, StreamingResult } from "./results.js";
+import { prepareStream } from "./streaming-requests.js";
+import type { Turn } from "./turn.js";
+
+/** Options of `ChatKitServer`. */
+export interface ChatKitServerOptions<TContext> {
+  /** Threads, items and attachment metadata. */
+  store: Store<TContext>;
+  /** Attachment bytes; needed for `attachments.create` and `attachments.delete`. */
+  attachmentStore?: AttachmentStore<TContext>;
+  /** Defaults to `console`. */
+  logger?: Logger;
+  /**
+   * Serializes the turns of a thread. Defaults to the store's `threadLock` (PostgresStore locks
+   * across processes), else a lock inside this process.
+   */
+  threadLock?: ThreadLock;
+}
+
+/** Options of one `process` call. */
+export interface ProcessOptions {
+  /** Abort to cancel the stream, e.g. when the client disconnects. */
+  signal?: AbortSignal;
+}
+
+const notImplemented = (what: string) =>
+  new RequestError(400, `${what} is not supported by this server`);
+
+/**
+ * A ChatKit backend. Subclass it, implement `respond`, and mount it with `toFetchHandler` or
+ * `toNodeHandler` (or call `process` from any framework).
+ *
+ * ```ts
+ * class MyServer extends ChatKitServer<{ userId: string }> {
+ *   async *respond(thread, input, context, turn) {
+ *     // yield thread.item.* events; pass turn.signal to the model call
+ *   }
+ * }
+ * ```
+ */
+export abstract class ChatKitServer<TContext = unknown> {
+  readonly store: Store<TContext>;
+  readonly attachmentStore: AttachmentStore<TContext> | undefined;
+  readonly logger: Logger;
+  /** @internal */
+  readonly threadLock: ThreadLock;
+
+  constructor(options: ChatKitServerOptions<TContext>) {
+    this.store = options.store;
+    this.attachmentStore = options.attachmentStore;
+    this.logger = options.logger ?? console;
+    this.threadLock = options.threadLock ?? options.store.threadLock ?? new InProcessThreadLock();
+  }
+
+  /**
+   * Streams the answer to a user message. `input` is null when the turn continues without a new
+   * message (a client tool output, a structured input). Mutate `thread` to change its title,
+   * status or metadata: the change is saved and announced.
+   */
+  abstract respond(
+    thread: ThreadMetadata,
+    input: UserMessageItem | null,
+    context: TContext,
+    turn: Turn,
+  ): AsyncIterable<ThreadStreamEvent>;
+
+  /** Handles a streaming widget action (`threads.custom_action`). `sender` is the widget that fired it. */
+  // eslint-disable-next-line require-yield
+  async *action(
+    _thread: ThreadMetadata,
+    _action: Action,
+    _sender: WidgetItem | null,
+    _context: TContext,
+    _turn: Turn,
+  ): AsyncIterable<ThreadStreamEvent> {
+    throw notImplemented("threads.custom_action");
+  }
+
+  /** Handles a non-streaming widget action; return `{ updated_item }` to replace (and store) the sender. */
+  syncAction(
+    _thread: ThreadMetadata,
+    _action: Action,
+    _sender: WidgetItem | null,
+    _context: TContext,
+  ): Promise<SyncCustomActionResponse> {
+    return Promise.reject(notImplemented("threads.sync_custom_action"));
+  }
+
+  /** Records thumbs up/down on items. Does nothing by default. */
+  addFeedback(_threadId: string, _itemIds: string[], _kind: FeedbackKind, _context: TContext): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Turns dictated audio into text (`input.transcribe`). */
+  transcribe(_audio: AudioInput, _context: TContext): Promise<TranscriptionResult> {
+    return Promise.reject(notImplemented("input.transcribe"));
+  }
+
+  /** Options sent first in every stream; `allow_cancel` shows the client's Stop button. */
+  getStreamOptions(_thread: ThreadMetadata, _context: TContext): StreamOptions {
+    return { allow_cancel: true };
+  }
+
+  /**
+   * Runs once after a stream is cancelled, with the items that were added but not done — each
+   * with every streamed update applied. The default stores what the user saw of them (see
+   * `partialItemsToKeep`), then a hidden note telling the model the user cancelled. The next
+   * request on the thread waits until this has finished.
+   */
+  async handleStreamCancelled(thread: ThreadMetadata, pendingItems: ThreadItem[], context: TContext): Promise<void> {
+    for (const item of partialItemsToKeep(pendingItems)) {
+      await this.store.addThreadItem(thread.id, item, context);
+    }
+    const noteId = this.store.generateItemId("sdk_hidden_context", thread, context);
+    await this.store.addThreadItem(thread.id, userCancelledNote(thread, noteId), context);
+  }
+
+  /**
+   * Handles one request body. Validates it and loads what it names before returning, throwing a
+   * `RequestError` (400 invalid, 404 unknown thread/item/attachment, 409 wrong state) when that
+   * fails; once a stream has started every failure becomes an `error` event.
+   */
+  async process(
+    body: string | Uint8Array,
+    context: TContext,
+    options: ProcessOptions = {},
+  ): Promise<StreamingResult | NonStreamingResult> {
+    const request = parseRequest(body);
+    try {
+      if (!isStreamingRequest(request)) {
+        return new NonStreamingResult(await handleNonStreamingRequest(this, request, context));
+      }
+      const { signal } = options;
+      const threadId = request.type === "threads.create" ? undefined : request.params.thread_id;
+      const release = threadId ? await this.threadLock.acquire(threadId, signal) : async () => {};
+      const turn = new AbortController();
+      try {
+        const events = await prepareStream(this, request, context, turn.signal);
+        return new StreamingResult(events, turn, release, signal);
+      } catch (error) {
+        await release();
+        throw error;
+      }
+    } catch (error) {
+      if (error instanceof NotFoundError) throw new RequestError(404, error.message, { cause: error });
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,7 @@
+export { partialItemsToKeep, USER_CANCELLED_NOTE, userCancelledNote } from "./cancellation.js";
+export { ChatKitServer, type ChatKitServerOptions, type ProcessOptions } from "./chatkit-server.js";
+export { toErrorEvent } from "./error-event.js";
+export { CustomStreamError, RequestError, StreamError, type StreamErrorCode } from "./errors.js";
+export type { Logger } from "./logger.js";
+export { encodeEvent, NonStreamingResult, StreamingResult } from "./results.js";
+export type { Turn } from "./turn.js";

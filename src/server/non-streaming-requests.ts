@@ -1,0 +1,89 @@
+import type { NonStreamingRequest } from "../protocol/requests.js";
+import { toWireAttachment, toWireItem, toWirePage, toWireThread } from "../protocol/wire.js";
+import type { AttachmentStore } from "../store/store.js";
+import type { ChatKitServer } from "./chatkit-server.js";
+import { RequestError } from "./errors.js";
+
+const DEFAULT_PAGE_SIZE = 20;
+
+function requireAttachmentStore<TContext>(server: ChatKitServer<TContext>): AttachmentStore<TContext> {
+  if (!server.attachmentStore) {
+    throw new RequestError(400, "Attachments are not supported by this server: no attachmentStore is configured");
+  }
+  return server.attachmentStore;
+}
+
+/** Answers a non-streaming request with its JSON body (protocol.md §2.7–2.16). */
+export async function handleNonStreamingRequest<TContext>(
+  server: ChatKitServer<TContext>,
+  request: NonStreamingRequest,
+  context: TContext,
+): Promise<string> {
+  const { store } = server;
+  switch (request.type) {
+    case "threads.get_by_id": {
+      const { thread_id } = request.params;
+      const thread = await store.loadThread(thread_id, context);
+      const items = await store.loadThreadItems(thread_id, undefined, DEFAULT_PAGE_SIZE, "asc", context);
+      return JSON.stringify(toWireThread(thread, toWirePage(items)));
+    }
+    case "threads.list": {
+      const { limit, after, order } = request.params;
+      const page = await store.loadThreads(limit || DEFAULT_PAGE_SIZE, after, order, context);
+      return JSON.stringify({ ...page, data: page.data.map((thread) => toWireThread(thread)) });
+    }
+    case "threads.update": {
+      const { thread_id, title } = request.params;
+      const thread = await store.loadThread(thread_id, context);
+      thread.title = title;
+      await store.saveThread(thread, context);
+      return JSON.stringify(toWireThread(thread));
+    }
+    case "threads.delete":
+      await store.deleteThread(request.params.thread_id, context);
+      return "{}";
+    case "threads.sync_custom_action": {
+      const { thread_id, item_id, action } = request.params;
+      const thread = await store.loadThread(thread_id, context);
+      const sender = item_id ? await store.loadItem(thread_id, item_id, context) : null;
+      if (sender && sender.type !== "widget") {
+        throw new RequestError(400, "threads.sync_custom_action requires a widget sender item");
+      }
+      const response = await server.syncAction(thread, action, sender, context);
+      if (!response.updated_item) return "{}";
+      // Saved, so that a reload shows the widget the user now sees (Python does not save it).
+      await store.saveItem(thread_id, response.updated_item, context);
+      return JSON.stringify({ updated_item: toWireItem(response.updated_item) });
+    }
+    case "items.list": {
+      const { thread_id, limit, after, order } = request.params;
+      const page = await store.loadThreadItems(thread_id, after, limit || DEFAULT_PAGE_SIZE, order, context);
+      return JSON.stringify(toWirePage(page));
+    }
+    case "items.feedback": {
+      const { thread_id, item_ids, kind } = request.params;
+      await server.addFeedback(thread_id, item_ids, kind, context);
+      return "{}";
+    }
+    case "attachments.create": {
+      const attachmentStore = requireAttachmentStore(server);
+      const attachment = await attachmentStore.createAttachment(request.params, context);
+      await store.saveAttachment(attachment, context);
+      return JSON.stringify(toWireAttachment(attachment));
+    }
+    case "attachments.delete": {
+      const attachmentStore = requireAttachmentStore(server);
+      const { attachment_id } = request.params;
+      await attachmentStore.deleteAttachment(attachment_id, context);
+      await store.deleteAttachment(attachment_id, context);
+      return "{}";
+    }
+    case "input.transcribe": {
+      const { audio_base64, mime_type } = request.params;
+      const data = new Uint8Array(Buffer.from(audio_base64, "base64"));
+      const media_type = mime_type.split(";", 1)[0]!;
+      const result = await server.transcribe({ data, mime_type, media_type }, context);
+      return JSON.stringify({ text: result.text });
+    }
+  }
+}

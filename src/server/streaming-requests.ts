@@ -1,0 +1,198 @@
+import type { Attachment } from "../protocol/attachment.js";
+import type { ThreadStreamEvent } from "../protocol/events.js";
+import type { ThreadItem, UserMessageItem } from "../protocol/items.js";
+import type { StreamingRequest, UserMessageInput } from "../protocol/requests.js";
+import type { ThreadMetadata } from "../protocol/thread.js";
+import { toWireThread } from "../protocol/wire.js";
+import type { ChatKitServer } from "./chatkit-server.js";
+import { isDeliberateStreamError, toErrorEvent } from "./error-event.js";
+import { RequestError } from "./errors.js";
+import { runPipeline } from "./pipeline.js";
+import { answerStructuredInput } from "./structured-input.js";
+
+type Events = AsyncGenerator<ThreadStreamEvent, void, undefined>;
+const now = () => new Date().toISOString();
+
+/**
+ * Pre-flight for a streaming request: validates its state and loads what it names, throwing a
+ * `RequestError` or `NotFoundError` before anything is written. Returns the stream, which does
+ * the writes and runs the handler when it is iterated.
+ */
+export async function prepareStream<TContext>(
+  server: ChatKitServer<TContext>,
+  request: StreamingRequest,
+  context: TContext,
+  signal: AbortSignal,
+): Promise<Events> {
+  const { store } = server;
+  const turn = { signal };
+  const pipeline = (thread: ThreadMetadata, handler: AsyncIterable<ThreadStreamEvent>) =>
+    runPipeline(server, thread, context, signal, handler);
+
+  switch (request.type) {
+    case "threads.create": {
+      const { input } = request.params;
+      const attachments = await loadAttachments(server, input, context);
+      return guard(server, signal, async function* () {
+        const thread: ThreadMetadata = {
+          id: store.generateThreadId(context),
+          created_at: now(),
+          status: { type: "active" },
+          metadata: {},
+        };
+        await store.saveThread(thread, context);
+        yield { type: "thread.created", thread: toWireThread(thread) };
+        const message = yield* addUserMessage(server, thread, input, attachments, context);
+        yield* pipeline(thread, server.respond(thread, message, context, turn));
+      });
+    }
+
+    case "threads.add_user_message": {
+      const { thread_id, input } = request.params;
+      const thread = await store.loadThread(thread_id, context);
+      const attachments = await loadAttachments(server, input, context);
+      return guard(server, signal, async function* () {
+        const message = yield* addUserMessage(server, thread, input, attachments, context);
+        yield* pipeline(thread, server.respond(thread, message, context, turn));
+      });
+    }
+
+    case "threads.add_client_tool_output": {
+      const { thread_id, result } = request.params;
+      const thread = await store.loadThread(thread_id, context);
+      const newest = (await store.loadThreadItems(thread_id, undefined, 1, "desc", context)).data[0];
+      if (newest?.type !== "client_tool_call" || newest.status !== "pending") {
+        throw new RequestError(409, `The last item of thread ${thread_id} is not a pending client tool call`);
+      }
+      return guard(server, signal, async function* () {
+        await store.saveItem(thread_id, { ...newest, status: "completed", output: result ?? undefined }, context);
+        // Calls the client never answered are stale now (Python drops them the same way).
+        const recent = await store.loadThreadItems(thread_id, undefined, 20, "desc", context);
+        for (const item of recent.data) {
+          if (item.type === "client_tool_call" && item.status === "pending" && item.id !== newest.id) {
+            server.logger.warn(`Client tool call ${item.id} was not completed, ignoring`);
+            await store.deleteThreadItem(thread_id, item.id, context);
+          }
+        }
+        yield* pipeline(thread, server.respond(thread, null, context, turn));
+      });
+    }
+
+    case "threads.add_structured_input": {
+      const { thread_id, item_id, input } = request.params;
+      const thread = await store.loadThread(thread_id, context);
+      const item = await store.loadItem(thread_id, item_id, context);
+      if (item.type !== "structured_input") {
+        throw new RequestError(400, `Item ${item_id} is not a structured input`);
+      }
+      if (item.status !== "pending") {
+        throw new RequestError(409, `Structured input item ${item_id} is not pending`);
+      }
+      const answered = answerStructuredInput(item, input);
+      return guard(server, signal, async function* () {
+        yield* pipeline(thread, (async function* () {
+          yield { type: "thread.item.replaced", item: answered } satisfies ThreadStreamEvent;
+          yield* server.respond(thread, null, context, turn);
+        })());
+      });
+    }
+
+    case "threads.retry_after_item": {
+      const { thread_id, item_id } = request.params;
+      const thread = await store.loadThread(thread_id, context);
+      const { target, newer } = await findRetryTarget(server, thread_id, item_id, context);
+      return guard(server, signal, async function* () {
+        for (const item of newer) await store.deleteThreadItem(thread_id, item.id, context);
+        yield* pipeline(thread, server.respond(thread, target, context, turn));
+      });
+    }
+
+    case "threads.custom_action": {
+      const { thread_id, item_id, action } = request.params;
+      const thread = await store.loadThread(thread_id, context);
+      const sender = item_id ? await store.loadItem(thread_id, item_id, context) : null;
+      return guard(server, signal, async function* () {
+        if (sender && sender.type !== "widget") {
+          // As Python: a lone error event, no stream_options, the hook is not called.
+          yield { type: "error", code: "stream.error", allow_retry: false };
+          return;
+        }
+        yield* pipeline(thread, server.action(thread, action, sender, context, turn));
+      });
+    }
+  }
+}
+
+/** Wraps a stream body so that a failure outside the pipeline still ends with an `error` event. */
+async function* guard<TContext>(
+  server: ChatKitServer<TContext>,
+  signal: AbortSignal,
+  body: () => Events,
+): Events {
+  try {
+    yield* body();
+  } catch (error) {
+    if (signal.aborted) return;
+    if (!isDeliberateStreamError(error)) server.logger.error("Error while streaming a response", error);
+    yield toErrorEvent(error);
+  }
+}
+
+function loadAttachments<TContext>(
+  server: ChatKitServer<TContext>,
+  input: UserMessageInput,
+  context: TContext,
+): Promise<Attachment[]> {
+  return Promise.all(input.attachments.map((id) => server.store.loadAttachment(id, context)));
+}
+
+/** Saves the user's message (linking its attachments to the thread) and announces it. */
+async function* addUserMessage<TContext>(
+  server: ChatKitServer<TContext>,
+  thread: ThreadMetadata,
+  input: UserMessageInput,
+  attachments: Attachment[],
+  context: TContext,
+): AsyncGenerator<ThreadStreamEvent, UserMessageItem, undefined> {
+  const { store } = server;
+  const linked = attachments.map((attachment) => ({ ...attachment, thread_id: thread.id }));
+  const message: UserMessageItem = {
+    type: "user_message",
+    id: store.generateItemId("message", thread, context),
+    thread_id: thread.id,
+    created_at: now(),
+    content: input.content,
+    attachments: linked,
+    quoted_text: input.quoted_text,
+    inference_options: input.inference_options,
+  };
+  for (const attachment of linked) await store.saveAttachment(attachment, context);
+  await store.addThreadItem(thread.id, message, context);
+  yield { type: "thread.item.done", item: message };
+  return message;
+}
+
+/** The user message to retry from, and every item after it (to delete). */
+async function findRetryTarget<TContext>(
+  server: ChatKitServer<TContext>,
+  threadId: string,
+  itemId: string,
+  context: TContext,
+): Promise<{ target: UserMessageItem; newer: ThreadItem[] }> {
+  const newer: ThreadItem[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const page = await server.store.loadThreadItems(threadId, after, 20, "desc", context);
+    for (const item of page.data) {
+      if (item.id !== itemId) {
+        newer.push(item);
+        continue;
+      }
+      if (item.type !== "user_message") throw new RequestError(400, `Item ${itemId} is not a user message`);
+      return { target: item, newer };
+    }
+    if (!page.has_more || !page.after) break;
+    after = page.after;
+  }
+  throw new RequestError(404, `Item ${itemId} not found in thread ${threadId}`);
+}
