@@ -19,7 +19,7 @@ export type UserMessageInput = z.infer<typeof UserMessageInputSchema>;
 /** An action as the server receives it; a missing `payload` becomes `null`, extra keys are dropped. */
 export const ActionSchema = z.object({
   type: z.string(),
-  payload: z.unknown().transform((payload) => payload ?? null),
+  payload: z.unknown().optional().transform((payload) => payload ?? null),
 });
 export type Action = z.infer<typeof ActionSchema>;
 

@@ -1,11 +1,30 @@
 import { z } from "zod";
+import type { WidgetComponent, WidgetRoot } from "./widgets/components.js";
+
+export type { WidgetComponent, WidgetRoot } from "./widgets/components.js";
 
 /**
- * Widget trees as the wire and the stores carry them: lenient, so parsing never drops or rewrites
- * a widget (widgets.md §0). Strict authoring types for each component live beside these.
+ * Any widget node as the wire and the stores carry it: an object with a string `type`, with any
+ * other props, and `children` that may be an array, one node, or absent. Code that walks stored
+ * widgets reads them through this shape, since they may hold components our types do not know.
  */
-export const WidgetComponentSchema = z.looseObject({ type: z.string() });
-export type WidgetComponent = z.infer<typeof WidgetComponentSchema>;
+export interface WidgetNodeLike {
+  type: string;
+  [prop: string]: unknown;
+}
 
-export const WidgetRootSchema = z.looseObject({ type: z.enum(["Card", "ListView", "Basic"]) });
-export type WidgetRoot = z.infer<typeof WidgetRootSchema>;
+/**
+ * Widget trees are parsed leniently, so parsing never drops or rewrites a widget (widgets.md §0):
+ * unknown components and props pass through, and nothing is checked below the root's `type`.
+ * The schemas are typed with the strict authoring types, so hand-built widgets are checked by
+ * `tsc`; a parsed widget may still hold more than those types describe (read it through
+ * `WidgetNodeLike` when walking unknown data).
+ */
+const LenientComponentSchema = z.looseObject({ type: z.string() });
+const LenientRootSchema = z.looseObject({ type: z.enum(["Card", "ListView", "Basic"]) });
+
+/** A widget component, parsed leniently (any object with a string `type`). */
+export const WidgetComponentSchema = LenientComponentSchema as unknown as z.ZodType<WidgetComponent, WidgetComponent>;
+
+/** A widget root (`Card`, `ListView` or `Basic`), parsed leniently below its `type`. */
+export const WidgetRootSchema = LenientRootSchema as unknown as z.ZodType<WidgetRoot, WidgetRoot>;

@@ -96,6 +96,8 @@ export async function* runPipeline<TContext>(
       finished = true;
       yield toErrorEvent(error);
     }
+    // A handler that honours the abort by returning early was still cancelled.
+    if (signal.aborted && !finished) return;
     finished = true;
     yield* announceThreadChange();
   } catch (error) {
