@@ -28,7 +28,7 @@ test("the quick start answers over node:http, scoped per user", async () => {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/chatkit`;
   try {
     await (await fetch(url, { method: "POST", body, headers: { "x-user-id": "u2" } })).text();
-    const list = (user: string) => fetch(url, { method: "POST", body: '{"type":"threads.list","params":{}}', headers: { "x-user-id": user } }).then((r) => r.json());
+    const list = (user: string) => fetch(url, { method: "POST", body: '{"type":"threads.list","params":{}}', headers: { "x-user-id": user } }).then((r) => r.json() as Promise<{ data: unknown[] }>);
     assert.equal((await list("u2")).data.length, 1);
     assert.deepEqual(await list("someone-else"), { data: [], has_more: false });
   } finally {

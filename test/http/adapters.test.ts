@@ -106,13 +106,13 @@ for (const [name, mount] of [["toNodeHandler", mountNode], ["toFetchHandler (Hon
     test("bad JSON and bad requests answer 400 naming the problem", async () => {
       let response = await post(app.url, "{not json");
       assert.equal(response.status, 400);
-      assert.match((await response.json()).error, /^Invalid JSON/);
+      assert.match(((await response.json()) as { error: string }).error, /^Invalid JSON/);
       response = await post(app.url, { type: "threads.create", params: { input: { content: "x" } } });
       assert.equal(response.status, 400);
-      assert.match((await response.json()).error, /params\.input\.content/);
+      assert.match(((await response.json()) as { error: string }).error, /params\.input\.content/);
       response = await post(app.url, { type: "threads.explode", params: {} });
       assert.equal(response.status, 400);
-      assert.match((await response.json()).error, /type/);
+      assert.match(((await response.json()) as { error: string }).error, /type/);
     });
 
     test("an unknown thread is a 404; nothing is stored for rejected requests", async () => {
@@ -126,7 +126,7 @@ for (const [name, mount] of [["toNodeHandler", mountNode], ["toFetchHandler (Hon
     test("a body over the limit is a 413, a GET a 405, a refused context its own status", async () => {
       const big = await post(app.url, JSON.stringify({ type: "threads.list", params: {}, metadata: { pad: "x".repeat(5000) } }));
       assert.equal(big.status, 413);
-      assert.match((await big.json()).error, /larger than 4096 bytes/);
+      assert.match(((await big.json()) as { error: string }).error, /larger than 4096 bytes/);
       const get = await fetch(app.url);
       assert.equal(get.status, 405);
       assert.equal(get.headers.get("allow"), "POST");
@@ -166,7 +166,7 @@ for (const [name, mount] of [["toNodeHandler", mountNode], ["toFetchHandler (Hon
       assert.ok(reason instanceof Error || reason instanceof DOMException || typeof reason === "string");
       await slow.finallyRan;
       // The next request waits for the cleanup, then sees the partial answer and the note.
-      const items = await (await post(app.url, { type: "items.list", params: { thread_id: threadId } }, { authorization: "hangup" })).json();
+      const items = (await (await post(app.url, { type: "items.list", params: { thread_id: threadId } }, { authorization: "hangup" })).json()) as { data: unknown[] };
       const next = parseSse(await (await post(app.url, addMessage(threadId, "again"), { authorization: "hangup" })).text());
       assert.deepEqual(next.map((event) => event.type), ["thread.item.done", "stream_options", "thread.item.done"]);
       const store = slow.server.store;
