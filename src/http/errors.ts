@@ -1,13 +1,21 @@
 import { RequestError } from "../server/errors.js";
 import type { Logger } from "../server/logger.js";
+import { JSON_HEADERS } from "./options.js";
 
-/** Status and JSON body for an error raised before a response started. */
-export function errorResponse(error: unknown, logger: Logger): { status: number; body: string } {
-  if (error instanceof RequestError) {
-    return { status: error.status, body: JSON.stringify({ error: error.message }) };
+/** Status, headers and JSON body for an error raised before a response started. */
+export function errorResponse(
+  error: unknown,
+  logger: Logger,
+): { status: number; headers: Record<string, string>; body: string } {
+  const headers: Record<string, string> = { ...JSON_HEADERS };
+  if (!(error instanceof RequestError)) {
+    logger.error("Unhandled error while handling a ChatKit request", error);
+    return { status: 500, headers, body: JSON.stringify({ error: "Internal server error" }) };
   }
-  logger.error("Unhandled error while handling a ChatKit request", error);
-  return { status: 500, body: JSON.stringify({ error: "Internal server error" }) };
+  if (error.status === 405) headers.Allow = "POST";
+  // An oversized body was not read to its end; close rather than drain it.
+  if (error.status === 413) headers.Connection = "close";
+  return { status: error.status, headers, body: JSON.stringify({ error: error.message }) };
 }
 
 export const methodNotAllowed = () => new RequestError(405, "Method not allowed: use POST");

@@ -72,9 +72,7 @@ export function toFetchHandler<TContext>(
       }
       return new Response(eventStream(result, keepAliveMs), { status: 200, headers: SSE_HEADERS });
     } catch (error) {
-      const { status, body } = errorResponse(error, logger);
-      const headers: Record<string, string> = { ...JSON_HEADERS };
-      if (status === 405) headers.Allow = "POST";
+      const { status, headers, body } = errorResponse(error, logger);
       return new Response(body, { status, headers });
     }
   };

@@ -80,11 +80,7 @@ export function toNodeHandler<TContext>(
         res.destroy();
         return;
       }
-      const { status, body } = errorResponse(error, logger);
-      const headers: Record<string, string> = { ...JSON_HEADERS };
-      if (status === 405) headers.Allow = "POST";
-      // An oversized body was not read to its end; close rather than drain it.
-      if (status === 413) headers.Connection = "close";
+      const { status, headers, body } = errorResponse(error, logger);
       res.writeHead(status, headers).end(body);
     } finally {
       res.off("close", onClose);
