@@ -1,12 +1,14 @@
 import type { WidgetComponentUpdated, WidgetRootUpdated, WidgetStreamingTextValueDelta } from "../protocol/updates.js";
-import type { WidgetComponent, WidgetRoot } from "../protocol/widget.js";
+import type { WidgetNodeLike, WidgetRoot } from "../protocol/widget.js";
 
 /** The three updates that change a widget item. */
 export type WidgetUpdate = WidgetStreamingTextValueDelta | WidgetComponentUpdated | WidgetRootUpdated;
 
-type Node = WidgetComponent & { children?: unknown };
+// Stored widgets may hold components our types do not know, so the walks read nodes loosely.
+type Node = WidgetNodeLike;
 
-const isNode = (value: unknown): value is Node =>
+/** @internal Whether `value` is a widget node (an object with a string `type`). */
+export const isNode = (value: unknown): value is Node =>
   typeof value === "object" && value !== null && typeof (value as { type?: unknown }).type === "string";
 
 /**
@@ -42,23 +44,28 @@ function findSlot(
 /**
  * Applies a widget update to `root`, mutating it in place, and returns the resulting root (a new
  * object for `widget.root.updated`). An update whose target is missing, or whose text node has no
- * string `value`, changes nothing: a stale update must never fail a stream.
+ * string `value`, changes nothing: a stale update must never fail a stream. Other update types
+ * leave the root as it is.
  */
 export function applyWidgetUpdate(root: WidgetRoot, update: WidgetUpdate): WidgetRoot {
+  const tree = root as unknown as Node;
   switch (update.type) {
     case "widget.root.updated":
       return structuredClone(update.widget);
     case "widget.streaming_text.value_delta":
-      findSlot(root, update.component_id, (_parent, _index, node) => {
+      findSlot(tree, update.component_id, (_parent, _index, node) => {
         if (typeof node.value === "string") node.value += update.delta;
       });
       return root;
     case "widget.component.updated":
-      findSlot(root, update.component_id, (parent, index) => {
+      findSlot(tree, update.component_id, (parent, index) => {
         const replacement = structuredClone(update.component);
         if (index === undefined) parent.children = replacement;
         else (parent.children as unknown[])[index] = replacement;
       });
+      return root;
+    default:
+      // Not reachable through the types; the wire may still bring an update type added later.
       return root;
   }
 }
@@ -71,7 +78,7 @@ export function settleStreamingText(root: WidgetRoot): WidgetRoot {
     if (Array.isArray(children)) for (const child of children) isNode(child) && visit(child);
     else if (isNode(children)) visit(children);
   };
-  visit(root);
+  visit(root as unknown as Node);
   return root;
 }
 
