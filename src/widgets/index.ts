@@ -46,4 +46,4 @@ export { diffWidget, type WidgetDiffUpdate } from "./diff.js";
 export { streamWidget, type StreamWidgetOptions } from "./stream.js";
 export { applyWidgetUpdate, settleStreamingText, type WidgetUpdate } from "./apply.js";
 export { WidgetTemplate, type BuildOptions, type WidgetDefinition } from "./template.js";
-export { validateJsonSchema, type JsonSchema, type SchemaIssue } from "./json-schema.js";
+export type { JsonSchema } from "./data-schema.js";

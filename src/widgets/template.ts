@@ -1,6 +1,6 @@
 import type { Template as JinjaTemplate } from "@huggingface/jinja";
 import { WidgetRootSchema, type WidgetRoot } from "../protocol/widget.js";
-import { validateJsonSchema, type JsonSchema } from "./json-schema.js";
+import { compileDataSchema, type DataValidator, type JsonSchema } from "./data-schema.js";
 
 // `@huggingface/jinja` is an optional peer dependency: load it without failing the import of
 // `chatkit-server/widgets`, and fail only when a template is actually created without it.
@@ -46,6 +46,7 @@ export class WidgetTemplate {
   /** The JSON Schema of the data (`{}` when the file has none). */
   readonly dataSchema: JsonSchema;
   readonly #template: JinjaTemplate;
+  #validator: DataValidator | undefined;
 
   /** Checks the definition and parses its template once. */
   constructor(definition: WidgetDefinition) {
@@ -93,10 +94,11 @@ export class WidgetTemplate {
   build(data?: object | null, options: BuildOptions = {}): WidgetRoot {
     const variables = (data == null ? {} : JSON.parse(JSON.stringify(data))) as Record<string, unknown>;
     if (options.validate !== false && !isEmptySchema(this.dataSchema)) {
-      const issues = validateJsonSchema(this.dataSchema, variables);
+      // Compiled on first use, so templates built with `validate: false` never need Ajv.
+      this.#validator ??= compileDataSchema(this.dataSchema, this.name);
+      const issues = this.#validator(variables);
       if (issues.length > 0) {
-        const details = issues.map((issue) => (issue.path ? `${issue.path} ${issue.message}` : issue.message));
-        throw new Error(`Invalid data for widget template "${this.name}": ${details.join("; ")}`);
+        throw new Error(`Invalid data for widget template "${this.name}": ${issues.join("; ")}`);
       }
     }
     let output: string;
