@@ -1,0 +1,63 @@
+import http from "node:http";
+import { streamOnce } from "./support/client.js";
+import { listen } from "./support/listen.js";
+import { runAlone, type RunOptions, type Section } from "./support/section.js";
+import { fmt, percentile, sorted } from "./support/stats.js";
+
+const CANCELLATIONS = 1_000;
+/** Hang up after this many frames: the stream is running, the handler is awaiting its next delta. */
+const HANG_UP_AFTER = 8;
+
+/**
+ * Hang-up → `turn.signal` abort. The client destroys its socket mid-stream and notes the time;
+ * the server's `respond` notes when `turn.signal` fires. Same process, so both clocks are one
+ * `performance.now()`; the figure includes the loopback FIN and the server's `close` handling.
+ */
+export async function run({ quick }: RunOptions): Promise<Section> {
+  const count = quick ? 300 : CANCELLATIONS;
+  const abortedAt: number[] = [];
+  const listening = await listen("node", (context) => ({ ...context, onAbort: (at) => abortedAt.push(at) }));
+  const agent = new http.Agent({ keepAlive: false });
+  const latencies: number[] = [];
+  try {
+    for (let i = 0; i < count + 20; i++) {
+      let destroyedAt = 0;
+      const seen = abortedAt.length;
+      await streamOnce({
+        url: listening.url,
+        agent,
+        deltas: 1_000,
+        paceMs: 2,
+        onChunk: (events) => {
+          if (events < HANG_UP_AFTER) return false;
+          destroyedAt = performance.now();
+          return true;
+        },
+      });
+      // Bounded wait for the server to notice (2 s at most).
+      for (let waited = 0; abortedAt.length === seen && waited < 2_000; waited += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      if (abortedAt.length === seen) throw new Error("turn.signal never aborted after a hang-up");
+      if (i >= 20) latencies.push(abortedAt[seen]! - destroyedAt); // the first 20 warm up
+    }
+  } finally {
+    agent.destroy();
+    await listening.close();
+  }
+  const s = sorted(latencies);
+  const p50 = percentile(s, 50);
+  const p99 = percentile(s, 99);
+  return {
+    title: "4. Cancellation latency (hang-up → turn.signal abort)",
+    columns: ["cancellations", "p50 ms", "p99 ms", "max ms"],
+    rows: [[String(count), fmt(p50, 3), fmt(p99, 3), fmt(s[s.length - 1]!, 3)]],
+    notes: [
+      `${count} streams through \`toNodeHandler\` on 127.0.0.1, one after another (after 20 warm-ups); each is a 1,000-delta stream paced at 2 ms, and the client destroys its socket after ${HANG_UP_AFTER} frames. Server and client share this process (one clock).`,
+      "Latency = server's performance.now() in the `turn.signal` abort listener − client's performance.now() just before `req.destroy()`.",
+      "No numeric target was set; the abort fires in the same event-loop turn that sees the socket close, so the figure is the loopback FIN plus one poll.",
+    ],
+  };
+}
+
+await runAlone(import.meta.url, run);
