@@ -1,7 +1,7 @@
 import type { Attachment } from "../protocol/attachment.js";
 import type { ThreadItem } from "../protocol/items.js";
 import type { Page, ThreadMetadata } from "../protocol/thread.js";
-import { insertOrdered, notFound, type Ordered, pageOf, timeOf } from "./pagination.js";
+import { insertOrdered, lowerBound, notFound, type Ordered, pageOf, timeOf } from "./pagination.js";
 import { Store, type PageOrder } from "./store.js";
 
 /** Options shared by the shipped stores. */
@@ -26,7 +26,8 @@ interface ThreadRecord {
  */
 export class InMemoryStore<TContext = unknown> extends Store<TContext> {
   readonly #owner: (context: TContext) => string | undefined;
-  readonly #threads: Ordered<ThreadMetadata>[] = [];
+  /** Each owner's threads in page order, so a page costs O(log n), not a scan of every thread. */
+  readonly #threadsByOwner = new Map<string | undefined, Ordered<ThreadMetadata>[]>();
   readonly #threadsById = new Map<string, ThreadRecord>();
   readonly #attachments = new Map<string, { owner: string | undefined; value: Attachment }>();
   #seq = 0;
@@ -56,7 +57,9 @@ export class InMemoryStore<TContext = unknown> extends Store<TContext> {
       return;
     }
     const entry = { id: thread.id, time: timeOf(thread.created_at), seq: this.#seq++, value: structuredClone(thread) };
-    insertOrdered(this.#threads, entry);
+    let owned = this.#threadsByOwner.get(owner);
+    if (!owned) this.#threadsByOwner.set(owner, (owned = []));
+    insertOrdered(owned, entry);
     this.#threadsById.set(thread.id, { owner, entry, items: [], itemsById: new Map() });
   }
 
@@ -111,8 +114,7 @@ export class InMemoryStore<TContext = unknown> extends Store<TContext> {
     order: PageOrder,
     context: TContext,
   ): Promise<Page<ThreadMetadata>> {
-    const owner = this.#owner(context);
-    const visible = this.#threads.filter((entry) => this.#threadsById.get(entry.id)?.owner === owner);
+    const visible = this.#threadsByOwner.get(this.#owner(context)) ?? [];
     const cursor = after === undefined ? undefined : this.#record(after, context)?.entry;
     if (after !== undefined && !cursor) throw notFound("Thread", after);
     return pageOf(visible, cursor, limit, order, (thread) => structuredClone(thread));
@@ -122,7 +124,8 @@ export class InMemoryStore<TContext = unknown> extends Store<TContext> {
     const record = this.#record(threadId, context);
     if (!record) return;
     this.#threadsById.delete(threadId);
-    this.#threads.splice(this.#threads.indexOf(record.entry), 1);
+    const owned = this.#threadsByOwner.get(record.owner)!;
+    owned.splice(lowerBound(owned, record.entry), 1);
     for (const [id, attachment] of this.#attachments) {
       if (attachment.value.thread_id === threadId) this.#attachments.delete(id);
     }

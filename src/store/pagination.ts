@@ -43,6 +43,18 @@ export function insertOrdered<T>(list: Ordered<T>[], entry: Ordered<T>): void {
  * One page of an ascending list, as protocol.md §7.3 defines it. `cursor` is the entry of the
  * `after` id (callers throw `NotFoundError` for unknown ids before calling).
  */
+/**
+ * The number of entries a page holds for `limit`: a whole number, at least 0 and at most
+ * `MAX_PAGE_SIZE` (so SQL stores can always bind `limit + 1`).
+ */
+export function pageSize(limit: number): number {
+  if (Number.isNaN(limit)) return 0;
+  return Math.min(MAX_PAGE_SIZE, Math.max(0, Math.floor(limit)));
+}
+
+/** Largest page a store returns: far beyond any real page, small enough for SQL `LIMIT`. */
+export const MAX_PAGE_SIZE = 2 ** 31 - 2;
+
 export function pageOf<T, R>(
   list: readonly Ordered<T>[],
   cursor: Ordered<unknown> | undefined,
@@ -51,7 +63,7 @@ export function pageOf<T, R>(
   map: (value: T) => R,
 ): Page<R> {
   const data: R[] = [];
-  const size = Math.max(0, limit);
+  const size = pageSize(limit);
   let hasMore = false;
   let lastId: string | undefined;
   if (order === "asc") {

@@ -1,0 +1,191 @@
+import Database from "better-sqlite3";
+import type { Attachment } from "../../protocol/attachment.js";
+import type { ThreadItem } from "../../protocol/items.js";
+import type { Page, ThreadMetadata } from "../../protocol/thread.js";
+import type { StoreOptions } from "../memory.js";
+import { notFound, pageSize } from "../pagination.js";
+import { attachmentRow, fromData, itemRow, ownerValue, pageFromRows, threadRow } from "../sql-records.js";
+import { Store, type PageOrder } from "../store.js";
+import { migrate } from "./schema.js";
+import { pageSql, SQL } from "./statements.js";
+
+/** Options of `SQLiteStore`. */
+export interface SQLiteStoreOptions<TContext> extends StoreOptions<TContext> {
+  /** The database file (created if missing), or `":memory:"` for a private in-memory database. */
+  path: string;
+}
+
+type Statement = Database.Statement<unknown[], unknown>;
+interface Position {
+  created_ms: number;
+  seq: number;
+}
+
+/**
+ * A `Store` in one SQLite file, through `better-sqlite3`: the embedded default for a single server
+ * process. The schema is created or migrated on open; the file uses WAL, so readers never block
+ * the writer. Pages walk `(scope, created_ms, seq)` indexes, so their cost does not grow with the
+ * size of a thread or of the thread list.
+ *
+ * better-sqlite3 is synchronous: each call runs to completion before it returns its promise, so
+ * calls never interleave within the process; across processes, foreign keys keep items from
+ * outliving their thread.
+ */
+export class SQLiteStore<TContext = unknown> extends Store<TContext> {
+  /** The underlying connection, for diagnostics and custom queries. */
+  readonly db: Database.Database;
+  readonly #owner: ((context: TContext) => string | undefined) | undefined;
+  readonly #sql: { [K in keyof typeof SQL]: Statement };
+  readonly #pages = new Map<string, Statement>();
+  readonly #deleteThread: (threadId: string, owner: string | null) => void;
+
+  constructor(options: SQLiteStoreOptions<TContext>) {
+    super();
+    this.#owner = options.owner;
+    this.db = new Database(options.path);
+    try {
+      // WAL: concurrent readers, and a commit costs no fsync with synchronous=NORMAL (still
+      // crash-safe; the last commits may be lost on power failure, never corrupted).
+      this.db.pragma("journal_mode = WAL");
+      this.db.pragma("synchronous = NORMAL");
+      this.db.pragma("foreign_keys = ON");
+      // Another process holding the write lock: wait for it instead of failing with SQLITE_BUSY.
+      this.db.pragma("busy_timeout = 5000");
+      migrate(this.db);
+      this.#sql = Object.fromEntries(
+        Object.entries(SQL).map(([name, text]) => [name, this.db.prepare(text)]),
+      ) as { [K in keyof typeof SQL]: Statement };
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
+    this.#deleteThread = this.db.transaction((threadId: string, owner: string | null) => {
+      // Items go with the thread through ON DELETE CASCADE.
+      if (this.#sql.deleteThread.run(threadId, owner).changes > 0) {
+        this.#sql.deleteThreadAttachments.run(threadId);
+      }
+    });
+  }
+
+  /** Closes the database. The store is unusable afterwards. */
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  #ownerOf(context: TContext): string | null {
+    return ownerValue(this.#owner, context);
+  }
+
+  #visible(threadId: string, owner: string | null): boolean {
+    return this.#sql.threadPosition.get(threadId, owner) !== undefined;
+  }
+
+  #page<T>(
+    table: "chatkit_threads" | "chatkit_items",
+    scope: string | null,
+    cursor: Position | undefined,
+    limit: number,
+    order: PageOrder,
+  ): Page<T> {
+    const key = `${table}:${order}:${cursor !== undefined}`;
+    let statement = this.#pages.get(key);
+    if (!statement) {
+      statement = this.db.prepare(pageSql(table, order, cursor !== undefined));
+      this.#pages.set(key, statement);
+    }
+    const size = pageSize(limit);
+    const params = cursor ? [scope, cursor.created_ms, cursor.seq, size + 1] : [scope, size + 1];
+    return pageFromRows<T>(statement.all(...params) as { data: string }[], size);
+  }
+
+  async loadThread(threadId: string, context: TContext): Promise<ThreadMetadata> {
+    const row = this.#sql.loadThread.get(threadId, this.#ownerOf(context)) as { data: string } | undefined;
+    if (!row) throw notFound("Thread", threadId);
+    return fromData<ThreadMetadata>(row.data);
+  }
+
+  async saveThread(thread: ThreadMetadata, context: TContext): Promise<void> {
+    const row = threadRow(thread);
+    const result = this.#sql.saveThread.run(row.id, this.#ownerOf(context), row.created_ms, row.data);
+    if (result.changes === 0) throw notFound("Thread", thread.id);
+  }
+
+  async loadThreadItems(
+    threadId: string,
+    after: string | undefined,
+    limit: number,
+    order: PageOrder,
+    context: TContext,
+  ): Promise<Page<ThreadItem>> {
+    if (!this.#visible(threadId, this.#ownerOf(context))) return { data: [], has_more: false };
+    let cursor: Position | undefined;
+    if (after !== undefined) {
+      cursor = this.#sql.itemPosition.get(threadId, after) as Position | undefined;
+      if (!cursor) throw notFound("Item", after);
+    }
+    return this.#page<ThreadItem>("chatkit_items", threadId, cursor, limit, order);
+  }
+
+  async addThreadItem(threadId: string, item: ThreadItem, context: TContext): Promise<void> {
+    if (!this.#visible(threadId, this.#ownerOf(context))) throw notFound("Thread", threadId);
+    const row = itemRow(item);
+    try {
+      this.#sql.upsertItem.run(threadId, row.id, row.created_ms, row.data);
+    } catch (error) {
+      // Another process deleted the thread between the check and the insert.
+      if ((error as { code?: unknown }).code === "SQLITE_CONSTRAINT_FOREIGNKEY") throw notFound("Thread", threadId);
+      throw error;
+    }
+  }
+
+  saveItem(threadId: string, item: ThreadItem, context: TContext): Promise<void> {
+    return this.addThreadItem(threadId, item, context);
+  }
+
+  async loadItem(threadId: string, itemId: string, context: TContext): Promise<ThreadItem> {
+    const row = this.#visible(threadId, this.#ownerOf(context))
+      ? (this.#sql.loadItem.get(threadId, itemId) as { data: string } | undefined)
+      : undefined;
+    if (!row) throw notFound("Item", itemId);
+    return fromData<ThreadItem>(row.data);
+  }
+
+  async deleteThreadItem(threadId: string, itemId: string, context: TContext): Promise<void> {
+    if (this.#visible(threadId, this.#ownerOf(context))) this.#sql.deleteItem.run(threadId, itemId);
+  }
+
+  async loadThreads(
+    limit: number,
+    after: string | undefined,
+    order: PageOrder,
+    context: TContext,
+  ): Promise<Page<ThreadMetadata>> {
+    const owner = this.#ownerOf(context);
+    let cursor: Position | undefined;
+    if (after !== undefined) {
+      cursor = this.#sql.threadPosition.get(after, owner) as Position | undefined;
+      if (!cursor) throw notFound("Thread", after);
+    }
+    return this.#page<ThreadMetadata>("chatkit_threads", owner, cursor, limit, order);
+  }
+
+  async deleteThread(threadId: string, context: TContext): Promise<void> {
+    this.#deleteThread(threadId, this.#ownerOf(context));
+  }
+
+  async saveAttachment(attachment: Attachment, context: TContext): Promise<void> {
+    const row = attachmentRow(attachment);
+    const result = this.#sql.saveAttachment.run(row.id, this.#ownerOf(context), row.thread_id, row.data);
+    if (result.changes === 0) throw notFound("Attachment", attachment.id);
+  }
+
+  async loadAttachment(attachmentId: string, context: TContext): Promise<Attachment> {
+    const row = this.#sql.loadAttachment.get(attachmentId, this.#ownerOf(context)) as { data: string } | undefined;
+    if (!row) throw notFound("Attachment", attachmentId);
+    return fromData<Attachment>(row.data);
+  }
+
+  async deleteAttachment(attachmentId: string, context: TContext): Promise<void> {
+    this.#sql.deleteAttachment.run(attachmentId, this.#ownerOf(context));
+  }
+}
