@@ -13,6 +13,7 @@ import { handleNonStreamingRequest } from "./non-streaming-requests.js";
 import { parseRequest } from "./parse-request.js";
 import { NonStreamingResult, StreamingResult } from "./results.js";
 import { prepareStream } from "./streaming-requests.js";
+import { TurnStream } from "./turn-stream.js";
 import type { Turn } from "./turn.js";
 
 /** Options of `ChatKitServer`. */
@@ -148,8 +149,8 @@ export abstract class ChatKitServer<TContext = unknown> {
       const release = threadId ? await this.threadLock.acquire(threadId, signal) : async () => {};
       const turn = new AbortController();
       try {
-        const events = await prepareStream(this, request, context, turn.signal);
-        return new StreamingResult(events, turn, release, signal);
+        const plan = await prepareStream(this, request, context, { signal: turn.signal });
+        return new StreamingResult(new TurnStream(this, context, plan, turn, release, signal));
       } catch (error) {
         await release();
         throw error;

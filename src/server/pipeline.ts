@@ -1,13 +1,11 @@
-import type { ThreadStreamEvent } from "../protocol/events.js";
+import type { StreamOptions, ThreadStreamEvent } from "../protocol/events.js";
 import { isHiddenItem, type ThreadItem, type WidgetItem } from "../protocol/items.js";
 import { jsonEqual } from "../protocol/json-equal.js";
 import type { ThreadMetadata } from "../protocol/thread.js";
 import { toWireThread } from "../protocol/wire.js";
-import type { StreamOptions } from "../protocol/events.js";
-import type { Store } from "../store/store.js";
 import { NotFoundError } from "../store/errors.js";
+import type { Store } from "../store/store.js";
 import { applyWidgetUpdate, isWidgetUpdate, type WidgetUpdate } from "../widgets/apply.js";
-import { isDeliberateStreamError, toErrorEvent } from "./error-event.js";
 import type { Logger } from "./logger.js";
 import { PendingItems } from "./pending-items.js";
 
@@ -20,125 +18,109 @@ export interface PipelineHost<TContext> {
 }
 
 /**
- * Whether the handler changed the thread since `last` (any field, metadata included). Runs after
- * every event, so it allocates nothing: field by field, cheapest first.
+ * The protocol's event pipeline for one turn (protocol.md §6), one event at a time: done,
+ * removed and replaced are persisted before they are forwarded; hidden items are stored but not
+ * sent; items added but not done are tracked with every update applied (for the cancellation
+ * hook); edits to the thread are detected, saved and announced with `thread.updated`.
+ *
+ * The stream that drives it (`TurnStream`) decides when each step runs; keeping the steps
+ * synchronous where no store call is needed keeps text deltas cheap.
  */
-function threadChanged(thread: ThreadMetadata, last: ThreadMetadata): boolean {
-  return (
-    !jsonEqual(thread.title, last.title) ||
-    !jsonEqual(thread.created_at, last.created_at) ||
-    !jsonEqual(thread.status, last.status) ||
-    !jsonEqual(thread.metadata, last.metadata) ||
-    !jsonEqual(thread.allowed_image_domains, last.allowed_image_domains)
-  );
-}
+export class EventPipeline<TContext> {
+  readonly pending = new PendingItems();
+  readonly #host: PipelineHost<TContext>;
+  readonly #thread: ThreadMetadata;
+  readonly #context: TContext;
+  #last: ThreadMetadata;
 
-/**
- * Runs a handler's events through the protocol's pipeline (protocol.md §6): `stream_options`
- * first; done/removed/replaced persisted before they are forwarded; hidden items stored but not
- * sent; thread edits saved and announced with `thread.updated`; failures turned into an `error`
- * event. Items added but not done are tracked with every update applied; if the stream is
- * abandoned — `signal` aborted, or the consumer stops iterating — the handler is closed (its
- * `finally` blocks run) and `handleStreamCancelled` gets those pending items, exactly once.
- */
-export async function* runPipeline<TContext>(
-  host: PipelineHost<TContext>,
-  thread: ThreadMetadata,
-  context: TContext,
-  signal: AbortSignal,
-  handler: AsyncIterable<ThreadStreamEvent>,
-): AsyncGenerator<ThreadStreamEvent, void, undefined> {
-  const { store } = host;
-  yield { type: "stream_options", stream_options: host.getStreamOptions(thread, context) };
-
-  let last = structuredClone(thread);
-  const pending = new PendingItems();
-  let finished = false;
-
-  /** Saves the changed thread and returns its `thread.updated` event. */
-  async function saveThreadChange(): Promise<ThreadStreamEvent> {
-    last = structuredClone(thread);
-    await store.saveThread(thread, context);
-    return { type: "thread.updated", thread: toWireThread(thread) };
+  constructor(host: PipelineHost<TContext>, thread: ThreadMetadata, context: TContext) {
+    this.#host = host;
+    this.#thread = thread;
+    this.#context = context;
+    this.#last = structuredClone(thread);
   }
 
-  try {
+  /** The first event of every pipeline. */
+  streamOptions(): ThreadStreamEvent {
+    return { type: "stream_options", stream_options: this.#host.getStreamOptions(this.#thread, this.#context) };
+  }
+
+  /**
+   * Tracks and persists one handler event; returns what to forward (nothing for a hidden item's
+   * `done`). A promise only when the store is involved.
+   */
+  accept(event: ThreadStreamEvent): ThreadStreamEvent | undefined | Promise<ThreadStreamEvent | undefined> {
+    switch (event.type) {
+      case "thread.item.updated":
+        if (this.pending.apply(event.item_id, event.update) || !isWidgetUpdate(event.update)) return event;
+        return this.#updateStoredWidget(event.item_id, event.update).then(() => event);
+      case "thread.item.added":
+        this.pending.add(event.item);
+        return event;
+      case "thread.item.done":
+        return this.#host.store.addThreadItem(this.#thread.id, event.item, this.#context).then(() => {
+          this.pending.delete(event.item.id);
+          return isHiddenItem(event.item) ? undefined : event;
+        });
+      case "thread.item.removed":
+        return this.#host.store.deleteThreadItem(this.#thread.id, event.item_id, this.#context).then(() => {
+          this.pending.delete(event.item_id);
+          return event;
+        });
+      case "thread.item.replaced":
+        return this.#host.store.saveItem(this.#thread.id, event.item, this.#context).then(() => {
+          this.pending.delete(event.item.id);
+          return event;
+        });
+      default:
+        return event;
+    }
+  }
+
+  /** Whether the handler changed the thread since the last check. Allocation-free: it runs per event. */
+  threadChanged(): boolean {
+    const thread = this.#thread;
+    const last = this.#last;
+    return (
+      !jsonEqual(thread.title, last.title) ||
+      !jsonEqual(thread.created_at, last.created_at) ||
+      !jsonEqual(thread.status, last.status) ||
+      !jsonEqual(thread.metadata, last.metadata) ||
+      !jsonEqual(thread.allowed_image_domains, last.allowed_image_domains)
+    );
+  }
+
+  /** Saves the changed thread and returns its announcement. */
+  async saveThread(): Promise<ThreadStreamEvent> {
+    this.#last = structuredClone(this.#thread);
+    await this.#host.store.saveThread(this.#thread, this.#context);
+    return { type: "thread.updated", thread: toWireThread(this.#thread) };
+  }
+
+  /** The cancellation hook, with the pending items; a failure is logged, never thrown. */
+  async cancelled(): Promise<void> {
     try {
-      for await (const event of handler) {
-        if (signal.aborted) return; // the client is gone: what follows was never seen
-        let forward = true;
-        switch (event.type) {
-          case "thread.item.added":
-            pending.add(event.item);
-            break;
-          case "thread.item.done":
-            await store.addThreadItem(thread.id, event.item, context);
-            pending.delete(event.item.id);
-            forward = !isHiddenItem(event.item);
-            break;
-          case "thread.item.removed":
-            await store.deleteThreadItem(thread.id, event.item_id, context);
-            pending.delete(event.item_id);
-            break;
-          case "thread.item.replaced":
-            await store.saveItem(thread.id, event.item, context);
-            pending.delete(event.item.id);
-            break;
-          case "thread.item.updated":
-            if (!pending.apply(event.item_id, event.update) && isWidgetUpdate(event.update)) {
-              await updateStoredWidget(host, thread, event.item_id, event.update, context);
-            }
-            break;
-        }
-        if (forward) yield event;
-        // Inline check rather than a nested generator: this runs once per event.
-        if (threadChanged(thread, last)) yield await saveThreadChange();
-      }
+      await this.#host.handleStreamCancelled(this.#thread, this.pending.values(), this.#context);
     } catch (error) {
-      if (signal.aborted) return; // an abort surfacing from the model call is a cancellation
-      if (!isDeliberateStreamError(error)) host.logger.error("Error while streaming a response", error);
-      finished = true;
-      yield toErrorEvent(error);
-    }
-    // A handler that honours the abort by returning early was still cancelled.
-    if (signal.aborted && !finished) return;
-    finished = true;
-    if (threadChanged(thread, last)) yield await saveThreadChange();
-  } catch (error) {
-    // A store failure while announcing the thread change: the stream still ends with an error.
-    if (signal.aborted) return;
-    host.logger.error("Error while saving the thread", error);
-    yield toErrorEvent(error);
-  } finally {
-    if (!finished) {
-      try {
-        await host.handleStreamCancelled(thread, pending.values(), context);
-      } catch (error) {
-        host.logger.error("handleStreamCancelled failed", error);
-      }
+      this.#host.logger.error("handleStreamCancelled failed", error);
     }
   }
-}
 
-/**
- * A widget update for an item that is already stored (an action updating its sender): applied
- * and saved, so a reload shows what the user saw (widgets.md §2.3). Python only forwards it.
- */
-async function updateStoredWidget<TContext>(
-  host: PipelineHost<TContext>,
-  thread: ThreadMetadata,
-  itemId: string,
-  update: WidgetUpdate,
-  context: TContext,
-): Promise<void> {
-  let item: ThreadItem;
-  try {
-    item = await host.store.loadItem(thread.id, itemId, context);
-  } catch (error) {
-    if (error instanceof NotFoundError) return;
-    throw error;
+  /**
+   * A widget update for an item that is already stored (an action updating its sender): applied
+   * and saved, so a reload shows what the user saw (widgets.md §2.3). Python only forwards it.
+   */
+  async #updateStoredWidget(itemId: string, update: WidgetUpdate): Promise<void> {
+    const { store } = this.#host;
+    let item: ThreadItem;
+    try {
+      item = await store.loadItem(this.#thread.id, itemId, this.#context);
+    } catch (error) {
+      if (error instanceof NotFoundError) return;
+      throw error;
+    }
+    if (item.type !== "widget") return;
+    const updated: WidgetItem = { ...item, widget: applyWidgetUpdate(item.widget, update) };
+    await store.saveItem(this.#thread.id, updated, this.#context);
   }
-  if (item.type !== "widget") return;
-  const updated: WidgetItem = { ...item, widget: applyWidgetUpdate(item.widget, update) };
-  await host.store.saveItem(thread.id, updated, context);
 }

@@ -5,35 +5,35 @@ import type { StreamingRequest, UserMessageInput } from "../protocol/requests.js
 import type { ThreadMetadata } from "../protocol/thread.js";
 import { toWireThread } from "../protocol/wire.js";
 import type { ChatKitServer } from "./chatkit-server.js";
-import { isDeliberateStreamError, toErrorEvent } from "./error-event.js";
 import { RequestError } from "./errors.js";
-import { runPipeline } from "./pipeline.js";
 import { answerStructuredInput } from "./structured-input.js";
+import type { TurnPlan, TurnStart } from "./turn-stream.js";
+import type { Turn } from "./turn.js";
 
-type Events = AsyncGenerator<ThreadStreamEvent, void, undefined>;
 const now = () => new Date().toISOString();
 
 /**
  * Pre-flight for a streaming request: validates its state and loads what it names, throwing a
- * `RequestError` or `NotFoundError` before anything is written. Returns the stream, which does
- * the writes and runs the handler when it is iterated.
+ * `RequestError` or `NotFoundError` before anything is written. Returns the plan of the stream,
+ * whose writes run when the stream is first read.
  */
 export async function prepareStream<TContext>(
   server: ChatKitServer<TContext>,
   request: StreamingRequest,
   context: TContext,
-  signal: AbortSignal,
-): Promise<Events> {
+  turn: Turn,
+): Promise<TurnPlan> {
   const { store } = server;
-  const turn = { signal };
-  const pipeline = (thread: ThreadMetadata, handler: AsyncIterable<ThreadStreamEvent>) =>
-    runPipeline(server, thread, context, signal, handler);
+  const respond = (thread: ThreadMetadata, input: UserMessageItem | null) => ({
+    thread,
+    handler: () => server.respond(thread, input, context, turn),
+  });
 
   switch (request.type) {
     case "threads.create": {
       const { input } = request.params;
       const attachments = await loadAttachments(server, input, context);
-      return guard(server, signal, async function* () {
+      return plan(async () => {
         const thread: ThreadMetadata = {
           id: store.generateThreadId(context),
           created_at: now(),
@@ -41,9 +41,9 @@ export async function prepareStream<TContext>(
           metadata: {},
         };
         await store.saveThread(thread, context);
-        yield { type: "thread.created", thread: toWireThread(thread) };
-        const message = yield* addUserMessage(server, thread, input, attachments, context);
-        yield* pipeline(thread, server.respond(thread, message, context, turn));
+        const created: ThreadStreamEvent = { type: "thread.created", thread: toWireThread(thread) };
+        const message = await addUserMessage(server, thread, input, attachments, context);
+        return { events: [created, { type: "thread.item.done", item: message }], turn: respond(thread, message) };
       });
     }
 
@@ -51,9 +51,9 @@ export async function prepareStream<TContext>(
       const { thread_id, input } = request.params;
       const thread = await store.loadThread(thread_id, context);
       const attachments = await loadAttachments(server, input, context);
-      return guard(server, signal, async function* () {
-        const message = yield* addUserMessage(server, thread, input, attachments, context);
-        yield* pipeline(thread, server.respond(thread, message, context, turn));
+      return plan(async () => {
+        const message = await addUserMessage(server, thread, input, attachments, context);
+        return { events: [{ type: "thread.item.done", item: message }], turn: respond(thread, message) };
       });
     }
 
@@ -64,7 +64,7 @@ export async function prepareStream<TContext>(
       if (newest?.type !== "client_tool_call" || newest.status !== "pending") {
         throw new RequestError(409, `The last item of thread ${thread_id} is not a pending client tool call`);
       }
-      return guard(server, signal, async function* () {
+      return plan(async () => {
         await store.saveItem(thread_id, { ...newest, status: "completed", output: result ?? undefined }, context);
         // Calls the client never answered are stale now (Python drops them the same way).
         const recent = await store.loadThreadItems(thread_id, undefined, 20, "desc", context);
@@ -74,7 +74,7 @@ export async function prepareStream<TContext>(
             await store.deleteThreadItem(thread_id, item.id, context);
           }
         }
-        yield* pipeline(thread, server.respond(thread, null, context, turn));
+        return { events: [], turn: respond(thread, null) };
       });
     }
 
@@ -89,21 +89,26 @@ export async function prepareStream<TContext>(
         throw new RequestError(409, `Structured input item ${item_id} is not pending`);
       }
       const answered = answerStructuredInput(item, input);
-      return guard(server, signal, async function* () {
-        yield* pipeline(thread, (async function* () {
-          yield { type: "thread.item.replaced", item: answered } satisfies ThreadStreamEvent;
-          yield* server.respond(thread, null, context, turn);
-        })());
-      });
+      // The answered item goes through the pipeline first, so it is saved like any replacement.
+      return plan(async () => ({
+        events: [],
+        turn: {
+          thread,
+          handler: async function* () {
+            yield { type: "thread.item.replaced", item: answered } satisfies ThreadStreamEvent;
+            yield* server.respond(thread, null, context, turn);
+          },
+        },
+      }));
     }
 
     case "threads.retry_after_item": {
       const { thread_id, item_id } = request.params;
       const thread = await store.loadThread(thread_id, context);
       const { target, newer } = await findRetryTarget(server, thread_id, item_id, context);
-      return guard(server, signal, async function* () {
+      return plan(async () => {
         for (const item of newer) await store.deleteThreadItem(thread_id, item.id, context);
-        yield* pipeline(thread, server.respond(thread, target, context, turn));
+        return { events: [], turn: respond(thread, target) };
       });
     }
 
@@ -111,32 +116,19 @@ export async function prepareStream<TContext>(
       const { thread_id, item_id, action } = request.params;
       const thread = await store.loadThread(thread_id, context);
       const sender = item_id ? await store.loadItem(thread_id, item_id, context) : null;
-      return guard(server, signal, async function* () {
-        if (sender && sender.type !== "widget") {
-          // As Python: a lone error event, no stream_options, the hook is not called.
-          yield { type: "error", code: "stream.error", allow_retry: false };
-          return;
-        }
-        yield* pipeline(thread, server.action(thread, action, sender, context, turn));
-      });
+      if (sender && sender.type !== "widget") {
+        // As Python: a lone error event, no stream_options, the hook is not called.
+        return plan(async () => ({ events: [{ type: "error", code: "stream.error", allow_retry: false }] }));
+      }
+      return plan(async () => ({
+        events: [],
+        turn: { thread, handler: () => server.action(thread, action, sender, context, turn) },
+      }));
     }
   }
 }
 
-/** Wraps a stream body so that a failure outside the pipeline still ends with an `error` event. */
-async function* guard<TContext>(
-  server: ChatKitServer<TContext>,
-  signal: AbortSignal,
-  body: () => Events,
-): Events {
-  try {
-    yield* body();
-  } catch (error) {
-    if (signal.aborted) return;
-    if (!isDeliberateStreamError(error)) server.logger.error("Error while streaming a response", error);
-    yield toErrorEvent(error);
-  }
-}
+const plan = (start: () => Promise<TurnStart>): TurnPlan => ({ start });
 
 function loadAttachments<TContext>(
   server: ChatKitServer<TContext>,
@@ -146,14 +138,14 @@ function loadAttachments<TContext>(
   return Promise.all(input.attachments.map((id) => server.store.loadAttachment(id, context)));
 }
 
-/** Saves the user's message (linking its attachments to the thread) and announces it. */
-async function* addUserMessage<TContext>(
+/** Saves the user's message, linking its attachments to the thread. */
+async function addUserMessage<TContext>(
   server: ChatKitServer<TContext>,
   thread: ThreadMetadata,
   input: UserMessageInput,
   attachments: Attachment[],
   context: TContext,
-): AsyncGenerator<ThreadStreamEvent, UserMessageItem, undefined> {
+): Promise<UserMessageItem> {
   const { store } = server;
   const linked = attachments.map((attachment) => ({ ...attachment, thread_id: thread.id }));
   const message: UserMessageItem = {
@@ -168,7 +160,6 @@ async function* addUserMessage<TContext>(
   };
   for (const attachment of linked) await store.saveAttachment(attachment, context);
   await store.addThreadItem(thread.id, message, context);
-  yield { type: "thread.item.done", item: message };
   return message;
 }
 
