@@ -1,0 +1,22 @@
+/**
+ * `npm start`: the demo ChatKit server on http://localhost:8000.
+ * Env: PORT (default 8000), DATA_DIR (default ./data), HOST (default 127.0.0.1), OPENAI_API_KEY
+ * (optional: answers come from an agent instead of the offline script).
+ */
+import { startDemo } from "./demo-server.js";
+
+const port = Number(process.env.PORT ?? 8000);
+const dataDir = process.env.DATA_DIR ?? "./data";
+const demo = await startDemo({ port, dataDir, host: process.env.HOST ?? "127.0.0.1" });
+
+const base = demo.url.replace("127.0.0.1", "localhost");
+console.log(`ChatKit demo server (${process.env.OPENAI_API_KEY ? "agent answers" : "offline answers: no OPENAI_API_KEY"})`);
+console.log(`  ChatKit UI:       ${base}/`);
+console.log(`  Playground:       ${base}/playground`);
+console.log(`  ChatKit endpoint: ${base}/chatkit  (POST)`);
+console.log(`  Data:             ${dataDir}`);
+
+// Close the store cleanly so the SQLite WAL is checkpointed.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => void demo.close().then(() => process.exit(0)));
+}
