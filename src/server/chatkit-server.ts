@@ -7,6 +7,7 @@ import { NotFoundError } from "../store/errors.js";
 import type { AttachmentStore, Store } from "../store/store.js";
 import { InProcessThreadLock, type ThreadLock } from "../store/thread-lock.js";
 import { partialItemsToKeep, userCancelledNote } from "./cancellation.js";
+import { CleanupRegistry } from "./cleanups.js";
 import { RequestError } from "./errors.js";
 import type { Logger } from "./logger.js";
 import { handleNonStreamingRequest } from "./non-streaming-requests.js";
@@ -58,6 +59,8 @@ export abstract class ChatKitServer<TContext = unknown> {
   readonly logger: Logger;
   /** @internal */
   readonly threadLock: ThreadLock;
+  /** @internal */
+  readonly cleanups = new CleanupRegistry();
 
   constructor(options: ChatKitServerOptions<TContext>) {
     this.store = options.store;

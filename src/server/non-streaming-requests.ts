@@ -1,5 +1,6 @@
 import type { NonStreamingRequest } from "../protocol/requests.js";
 import { toWireAttachment, toWireItem, toWirePage, toWireThread } from "../protocol/wire.js";
+import { NotFoundError } from "../store/errors.js";
 import type { AttachmentStore } from "../store/store.js";
 import type { ChatKitServer } from "./chatkit-server.js";
 import { RequestError } from "./errors.js";
@@ -13,6 +14,33 @@ function requireAttachmentStore<TContext>(server: ChatKitServer<TContext>): Atta
   return server.attachmentStore;
 }
 
+/**
+ * Ids of the attachments of a thread's user messages; none for a thread `context` may not see,
+ * so that no one deletes another user's files through a thread id.
+ */
+async function threadAttachmentIds<TContext>(
+  server: ChatKitServer<TContext>,
+  threadId: string,
+  context: TContext,
+): Promise<string[]> {
+  try {
+    await server.store.loadThread(threadId, context);
+  } catch (error) {
+    if (error instanceof NotFoundError) return [];
+    throw error;
+  }
+  const ids = new Set<string>();
+  let after: string | undefined;
+  for (;;) {
+    const page = await server.store.loadThreadItems(threadId, after, 100, "asc", context);
+    for (const item of page.data) {
+      if (item.type === "user_message") for (const attachment of item.attachments) ids.add(attachment.id);
+    }
+    if (!page.has_more || page.after == null) return [...ids];
+    after = page.after;
+  }
+}
+
 /** Answers a non-streaming request with its JSON body (protocol.md §2.7–2.16). */
 export async function handleNonStreamingRequest<TContext>(
   server: ChatKitServer<TContext>,
@@ -23,6 +51,7 @@ export async function handleNonStreamingRequest<TContext>(
   switch (request.type) {
     case "threads.get_by_id": {
       const { thread_id } = request.params;
+      await server.cleanups.settled(thread_id);
       const thread = await store.loadThread(thread_id, context);
       const items = await store.loadThreadItems(thread_id, undefined, DEFAULT_PAGE_SIZE, "asc", context);
       return JSON.stringify(toWireThread(thread, toWirePage(items)));
@@ -39,9 +68,20 @@ export async function handleNonStreamingRequest<TContext>(
       await store.saveThread(thread, context);
       return JSON.stringify(toWireThread(thread));
     }
-    case "threads.delete":
-      await store.deleteThread(request.params.thread_id, context);
+    case "threads.delete": {
+      const { thread_id } = request.params;
+      // The attachments go with the thread, before it: if this fails half-way, the thread still
+      // lists them and a retry finishes the job.
+      const { attachmentStore } = server;
+      if (attachmentStore) {
+        for (const id of await threadAttachmentIds(server, thread_id, context)) {
+          await attachmentStore.deleteAttachment(id, context);
+          await store.deleteAttachment(id, context);
+        }
+      }
+      await store.deleteThread(thread_id, context);
       return "{}";
+    }
     case "threads.sync_custom_action": {
       const { thread_id, item_id, action } = request.params;
       const thread = await store.loadThread(thread_id, context);
@@ -57,6 +97,7 @@ export async function handleNonStreamingRequest<TContext>(
     }
     case "items.list": {
       const { thread_id, limit, after, order } = request.params;
+      await server.cleanups.settled(thread_id);
       const page = await store.loadThreadItems(thread_id, after, limit || DEFAULT_PAGE_SIZE, order, context);
       return JSON.stringify(toWirePage(page));
     }

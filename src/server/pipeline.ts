@@ -6,6 +6,7 @@ import { toWireThread } from "../protocol/wire.js";
 import { NotFoundError } from "../store/errors.js";
 import type { Store } from "../store/store.js";
 import { applyWidgetUpdate, isWidgetUpdate, type WidgetUpdate } from "../widgets/apply.js";
+import type { CleanupRegistry } from "./cleanups.js";
 import type { Logger } from "./logger.js";
 import { PendingItems } from "./pending-items.js";
 
@@ -13,6 +14,8 @@ import { PendingItems } from "./pending-items.js";
 export interface PipelineHost<TContext> {
   readonly store: Store<TContext>;
   readonly logger: Logger;
+  /** Where cancellation cleanups announce themselves, so reads of the thread can wait for them. */
+  readonly cleanups: CleanupRegistry;
   getStreamOptions(thread: ThreadMetadata, context: TContext): StreamOptions;
   handleStreamCancelled(thread: ThreadMetadata, pendingItems: ThreadItem[], context: TContext): Promise<void>;
 }
@@ -98,12 +101,16 @@ export class EventPipeline<TContext> {
   }
 
   /** The cancellation hook, with the pending items; a failure is logged, never thrown. */
-  async cancelled(): Promise<void> {
-    try {
-      await this.#host.handleStreamCancelled(this.#thread, this.pending.values(), this.#context);
-    } catch (error) {
-      this.#host.logger.error("handleStreamCancelled failed", error);
-    }
+  cancelled(): Promise<void> {
+    const cleanup = (async () => {
+      try {
+        await this.#host.handleStreamCancelled(this.#thread, this.pending.values(), this.#context);
+      } catch (error) {
+        this.#host.logger.error("handleStreamCancelled failed", error);
+      }
+    })();
+    this.#host.cleanups.track(this.#thread.id, cleanup);
+    return cleanup;
   }
 
   /**

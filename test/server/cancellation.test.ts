@@ -381,6 +381,45 @@ describe("the next turn waits for the cleanup", () => {
     assert.equal(seenByNextTurn[2]!.id, "partial");
   });
 
+  test("a reload during the cleanup (get_by_id, items.list) waits for it and sees the partial answer", async () => {
+    const cleanupStarted = deferred();
+    const releaseCleanup = deferred();
+    class SlowCleanup extends TestServer {
+      override async handleStreamCancelled(thread: ThreadMetadata, pending: ThreadItem[], context: TestContext) {
+        cleanupStarted.resolve();
+        await releaseCleanup.promise;
+        await super.handleStreamCancelled(thread, pending, context);
+      }
+    }
+    const server = new SlowCleanup({
+      async *respond(thread, _input, _context, turn) {
+        yield assistantAdded(thread.id, "partial", [{ text: "Half" }]);
+        await modelCall(turn);
+      },
+    });
+    const result = await server.process(JSON.stringify(create("x")), ctx);
+    const { events, iterator } = await readUntil(result, (event) => event.type === "thread.item.added");
+    const threadId = createdThreadId(events);
+    const stopped = iterator.return!();
+    await cleanupStarted.promise;
+    let cleanedUp = false;
+    const reload = Promise.all([
+      server.process(JSON.stringify({ type: "threads.get_by_id", params: { thread_id: threadId } }), ctx),
+      server.process(JSON.stringify({ type: "items.list", params: { thread_id: threadId } }), ctx),
+    ]).then((results) => ({ cleanedUp, results }));
+    setTimeout(() => {
+      cleanedUp = true;
+      releaseCleanup.resolve();
+    }, 20);
+    const { cleanedUp: afterCleanup, results } = await reload;
+    await stopped;
+    assert.equal(afterCleanup, true);
+    const thread = JSON.parse((results[0] as { json: string }).json);
+    assert.deepEqual(thread.items.data.map((item: ThreadItem) => item.id).slice(1), ["partial"]);
+    const page = JSON.parse((results[1] as { json: string }).json);
+    assert.deepEqual(page.data.map((item: ThreadItem) => item.type), ["assistant_message", "user_message"]);
+  });
+
   test("an aborted wait for the lock rejects without touching the store", async () => {
     const server = new TestServer({
       async *respond(_thread, input, _context, turn) {
