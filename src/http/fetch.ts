@@ -1,5 +1,6 @@
 import type { ChatKitServer } from "../server/chatkit-server.js";
 import { NonStreamingResult, type StreamingResult } from "../server/results.js";
+import { attachmentRoutesOf, fromFetchRequest, routeEnv, toWebResponse } from "./attachment-routes.js";
 import { readRequestBody } from "./body.js";
 import { errorResponse, methodNotAllowed } from "./errors.js";
 import { KeepAlive } from "./keep-alive.js";
@@ -52,6 +53,9 @@ function eventStream(result: StreamingResult, keepAliveMs: number): ReadableStre
  * ```ts
  * app.post("/chatkit", (c) => handler(c.req.raw));
  * ```
+ *
+ * When the server's `attachmentStore` serves routes (`LocalAttachmentStore`), requests under its
+ * path go to it; route that path to the handler too (`app.all("/chatkit/attachments/*", ...)`).
  */
 export function toFetchHandler<TContext>(
   server: ChatKitServer<TContext>,
@@ -60,9 +64,15 @@ export function toFetchHandler<TContext>(
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const keepAliveMs = options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
   const logger = options.logger ?? server.logger;
+  const attachmentRoutes = attachmentRoutesOf(server);
 
   return async (request) => {
     try {
+      if (attachmentRoutes) {
+        const env = routeEnv(server, () => options.context(request));
+        const response = await attachmentRoutes.handleAttachmentRequest(fromFetchRequest(request), env);
+        if (response) return toWebResponse(response);
+      }
       if (request.method !== "POST") throw methodNotAllowed();
       const context = await options.context(request);
       const body = await readRequestBody(request, maxBodyBytes);

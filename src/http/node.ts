@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ChatKitServer } from "../server/chatkit-server.js";
 import { NonStreamingResult } from "../server/results.js";
+import { fromNodeRequest, sendNodeResponse } from "./attachment-routes-node.js";
+import { attachmentRoutesOf, routeEnv } from "./attachment-routes.js";
 import { readNodeBody } from "./body.js";
 import { errorResponse, methodNotAllowed } from "./errors.js";
 import { KeepAlive } from "./keep-alive.js";
@@ -33,6 +35,9 @@ function drained(res: ServerResponse): Promise<void> {
  * Mounts a server as a node:http handler, `(req, res) => Promise<void>`: for `http.createServer`,
  * Express, Fastify's raw mode. A client that disconnects cancels the turn.
  *
+ * When the server's `attachmentStore` serves routes (`LocalAttachmentStore`), requests under its
+ * path go to it; mount the handler on that path too.
+ *
  * ```ts
  * http.createServer((req, res) => req.url === "/chatkit" ? handler(req, res) : notFound(res));
  * ```
@@ -44,6 +49,7 @@ export function toNodeHandler<TContext>(
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const keepAliveMs = options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
   const logger = options.logger ?? server.logger;
+  const attachmentRoutes = attachmentRoutesOf(server);
 
   return async (req, res) => {
     const disconnect = new AbortController();
@@ -52,6 +58,14 @@ export function toNodeHandler<TContext>(
     };
     res.on("close", onClose);
     try {
+      if (attachmentRoutes) {
+        const env = routeEnv(server, () => options.context(req));
+        const response = await attachmentRoutes.handleAttachmentRequest(fromNodeRequest(req, disconnect.signal), env);
+        if (response) {
+          await sendNodeResponse(res, response);
+          return;
+        }
+      }
       if (req.method !== "POST") throw methodNotAllowed();
       const context = await options.context(req);
       const body = await readNodeBody(req, maxBodyBytes);
