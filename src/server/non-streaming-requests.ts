@@ -115,6 +115,13 @@ export async function handleNonStreamingRequest<TContext>(
     case "attachments.delete": {
       const attachmentStore = requireAttachmentStore(server);
       const { attachment_id } = request.params;
+      // Only an attachment this context can see: nobody deletes another user's bytes by id.
+      try {
+        await store.loadAttachment(attachment_id, context);
+      } catch (error) {
+        if (error instanceof NotFoundError) return "{}";
+        throw error;
+      }
       await attachmentStore.deleteAttachment(attachment_id, context);
       await store.deleteAttachment(attachment_id, context);
       return "{}";

@@ -45,6 +45,17 @@ for (const [name, mount] of ADAPTERS) {
       assert.equal((await storedFiles(app)).length, files.length - 2);
     });
 
+    test("attachments.delete by another user answers {} and deletes nothing", async () => {
+      const attachment = await uploaded(app, "mine.png", PNG, "image/png");
+      const files = await storedFiles(app);
+      const response = await chatkit(app, { type: "attachments.delete", params: { attachment_id: attachment.id } }, "mallory");
+      assert.equal(response.status, 200);
+      assert.deepEqual(await response.json(), {});
+      assert.equal((await app.store.loadAttachment(attachment.id, alice)).id, attachment.id);
+      assert.deepEqual(await app.attachments.read(attachment.id, alice), PNG);
+      assert.deepEqual(await storedFiles(app), files);
+    });
+
     test("a message links its attachments to the thread; threads.delete removes their files", async () => {
       const image = await uploaded(app, "photo.png", PNG, "image/png");
       const doc = await uploaded(app, "notes.txt", new TextEncoder().encode("some notes"), "text/plain");

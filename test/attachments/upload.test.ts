@@ -218,7 +218,7 @@ for (const [name, mount] of ADAPTERS) {
           headers: { "content-type": "multipart/form-data; boundary=XyZ", ...auth() },
         });
         assert.equal(response.status, 400);
-        assert.deepEqual(await response.json(), { error: "Truncated multipart body" });
+        assert.deepEqual(await response.json(), { error: "Invalid multipart body: Unexpected end of form" });
         assert.deepEqual(await storedFiles(app), before);
       });
     });

@@ -1,7 +1,9 @@
 import { RequestError } from "../../server/errors.js";
 import type { AttachmentHttpRequest } from "../attachment-routes.js";
 import { TempFile } from "./files.js";
-import { MultipartError, MultipartParser, multipartBoundary } from "./multipart.js";
+import { once } from "node:events";
+import busboy, { type Busboy } from "busboy";
+import { resolveMediaType } from "./mime.js";
 
 /** Limits and checks of one upload. */
 export interface ReceiveOptions {
@@ -43,19 +45,13 @@ function declaredLength(request: AttachmentHttpRequest): number | undefined {
  * multipart/form-data body. Nothing is left on disk when it throws.
  */
 export async function receiveUpload(request: AttachmentHttpRequest, options: ReceiveOptions): Promise<ReceivedUpload> {
-  let boundary: string | undefined;
-  try {
-    boundary = multipartBoundary(request.header("content-type"));
-  } catch (error) {
-    throw new RequestError(400, (error as Error).message);
-  }
-  if (boundary === undefined) {
+  if (!/^multipart\/form-data\b/i.test(request.header("content-type") ?? "")) {
     if (options.multipartOnly) {
       throw new RequestError(415, "Send the file as multipart/form-data with a `file` field");
     }
     return receiveRaw(request, options);
   }
-  return receiveMultipart(request, boundary, options);
+  return receiveMultipart(request, options);
 }
 
 async function receiveRaw(request: AttachmentHttpRequest, options: ReceiveOptions): Promise<ReceivedUpload> {
@@ -74,54 +70,73 @@ async function receiveRaw(request: AttachmentHttpRequest, options: ReceiveOption
   return { file, mediaType, fileName: undefined };
 }
 
-async function receiveMultipart(
-  request: AttachmentHttpRequest,
-  boundary: string,
-  options: ReceiveOptions,
-): Promise<ReceivedUpload> {
+async function receiveMultipart(request: AttachmentHttpRequest, options: ReceiveOptions): Promise<ReceivedUpload> {
   // The whole body may exceed the file by the part headers and the other fields.
   const length = declaredLength(request);
   if (length !== undefined && length > options.limit + MAX_OTHER_FIELD_BYTES + 16 * 1024) throw tooLarge(options.limit);
-  const parser = new MultipartParser(boundary);
+  let parser: Busboy;
+  try {
+    parser = busboy({
+      headers: { "content-type": request.header("content-type") },
+      // busboy flags a file as truncated once it reaches `fileSize`: one byte over the limit.
+      limits: { files: 1, fileSize: options.limit + 1, fields: 32, fieldSize: MAX_OTHER_FIELD_BYTES, parts: 40 },
+    });
+  } catch (error) {
+    throw new RequestError(400, `Invalid multipart body: ${(error as Error).message}`);
+  }
   let received: ReceivedUpload | undefined;
-  let inFile = false;
-  let otherBytes = 0;
+  let failure: unknown;
+  const writes: Promise<void>[] = [];
+  parser.on("file", (name, stream, info) => {
+    // A cut body errors the part streams too; the parser's own error reports it.
+    stream.on("error", () => {});
+    if (name !== "file" || failure !== undefined) {
+      stream.resume();
+      return;
+    }
+    // busboy reports RFC 7578's default, text/plain, for a part sent without a type, as browsers
+    // do for extensions they do not know (.md): let the file name decide then.
+    const partType = info.mimeType === "text/plain" ? resolveMediaType(undefined, info.filename) || info.mimeType : info.mimeType;
+    writes.push(
+      (async () => {
+        const mediaType = options.checkMediaType(partType, info.filename);
+        const upload: ReceivedUpload = { file: await TempFile.create(options.directory), mediaType, fileName: info.filename };
+        received = upload;
+        for await (const chunk of stream as AsyncIterable<Uint8Array>) await upload.file.write(chunk);
+        if ((stream as { truncated?: boolean }).truncated) throw tooLarge(options.limit);
+      })().catch((error: unknown) => {
+        failure ??= error;
+        stream.resume();
+      }),
+    );
+  });
+  parser.on("filesLimit", () => (failure ??= new RequestError(400, "Only one `file` field is accepted")));
+  parser.on("fieldsLimit", () => (failure ??= tooLarge(options.limit)));
+  parser.on("partsLimit", () => (failure ??= tooLarge(options.limit)));
+  parser.on("field", (_name, _value, info) => {
+    if (info.valueTruncated) failure ??= tooLarge(options.limit);
+  });
+  parser.on("error", (error: unknown) => (failure ??= error));
+  const closed = once(parser, "close");
+  closed.catch(() => {});
   try {
     for await (const chunk of request.body) {
-      for (const event of parser.push(chunk)) {
-        switch (event.type) {
-          case "part": {
-            if (event.headers.name !== "file") break;
-            if (received) throw new RequestError(400, "Only one `file` field is accepted");
-            const { contentType, filename } = event.headers;
-            const mediaType = options.checkMediaType(contentType, filename);
-            received = { file: await TempFile.create(options.directory), mediaType, fileName: filename };
-            inFile = true;
-            break;
-          }
-          case "data":
-            if (inFile) {
-              const { file } = received!;
-              if (file.size + event.chunk.byteLength > options.limit) throw tooLarge(options.limit);
-              await file.write(event.chunk);
-            } else if ((otherBytes += event.chunk.byteLength) > MAX_OTHER_FIELD_BYTES) {
-              throw tooLarge(options.limit);
-            }
-            break;
-          case "part_end":
-            inFile = false;
-            break;
-          case "done":
-            break;
-        }
-      }
+      if (failure !== undefined) break;
+      if (!parser.write(chunk)) await once(parser, "drain");
     }
-    parser.end();
+    if (failure === undefined) {
+      parser.end();
+      await closed;
+    }
+    await Promise.all(writes);
+    if (failure !== undefined) throw failure;
     if (!received) throw new RequestError(400, "The multipart body has no `file` field");
     return received;
   } catch (error) {
-    await received?.file.discard();
-    if (error instanceof MultipartError) throw new RequestError(400, error.message);
-    throw error;
+    parser.destroy();
+    await Promise.all(writes);
+    await (received as ReceivedUpload | undefined)?.file.discard();
+    if (error instanceof RequestError) throw error;
+    throw new RequestError(400, `Invalid multipart body: ${(error as Error).message}`);
   }
 }
