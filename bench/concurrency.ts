@@ -25,7 +25,7 @@ function ask<T>(child: ChildProcess, message: object, reply: string): Promise<T>
 
 export async function run({ quick }: RunOptions): Promise<Section> {
   const entry = fileURLToPath(new URL("./support/child-server.ts", import.meta.url));
-  const child = fork(entry, [], { execArgv: ["--import", "tsx", "--expose-gc"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child = fork(entry, [], { execArgv: ["--import", "tsx", "--expose-gc", ...(process.env.BENCH_CHILD_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CHILD_PROF}`] : [])], stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const agent = new http.Agent({ keepAlive: true, maxSockets: STREAMS * 2, maxFreeSockets: STREAMS * 2 });
   try {
     const { url } = await ask<{ url: string }>(child, {}, "ready");
