@@ -473,7 +473,7 @@ export type Series =
  * A chart, as the Python SDK defines it. The client's published types lack it, so it is not part
  * of `WidgetComponent`: put it in a tree with a cast, and only for a client that renders it.
  */
-export interface Chart extends NodeBase {
+export interface Chart extends NodeBase, Omit<BlockProps, "radius" | "margin"> {
   type: "Chart";
   /** One row per x value. */
   data: Record<string, string | number>[];
@@ -487,14 +487,4 @@ export interface Chart extends NodeBase {
   /** px */
   barCategoryGap?: number;
   flex?: number | string;
-  height?: number | string;
-  width?: number | string;
-  size?: number | string;
-  minHeight?: number | string;
-  minWidth?: number | string;
-  minSize?: number | string;
-  maxHeight?: number | string;
-  maxWidth?: number | string;
-  maxSize?: number | string;
-  aspectRatio?: number | string;
 }
