@@ -1,7 +1,7 @@
 /**
  * The demo ChatKit server: a `ChatKitServer` whose answers come from a pluggable responder
  * (offline script or agent), plus `startDemo`, which serves it on node:http with the two demo
- * pages. `server.ts` only reads the environment and calls `startDemo`.
+ * pages and the attachment routes. `server.ts` only reads the environment and calls `startDemo`.
  */
 import { mkdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -10,7 +10,9 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import {
   ChatKitServer,
+  LocalAttachmentStore,
   toNodeHandler,
+  type AttachmentStore,
   type Action,
   type Logger,
   type Store,
@@ -41,8 +43,17 @@ export function createDemoStore(dataDir: string): Store<DemoContext> {
 export class DemoServer extends ChatKitServer<DemoContext> {
   readonly #responder: Responder<DemoContext>;
 
-  constructor(options: { store: Store<DemoContext>; responder: Responder<DemoContext>; logger?: Logger }) {
-    super({ store: options.store, ...(options.logger ? { logger: options.logger } : {}) });
+  constructor(options: {
+    store: Store<DemoContext>;
+    responder: Responder<DemoContext>;
+    attachmentStore?: AttachmentStore<DemoContext>;
+    logger?: Logger;
+  }) {
+    super({
+      store: options.store,
+      ...(options.attachmentStore ? { attachmentStore: options.attachmentStore } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
     this.#responder = options.responder;
   }
 
@@ -80,8 +91,14 @@ export async function defaultResponder(): Promise<Responder<DemoContext>> {
 export interface StartDemoOptions {
   /** 0 picks a free port. */
   port: number;
-  /** Where the SQLite file lives; created if missing. */
+  /** Where the SQLite file (and the `attachments` directory) live; created if missing. */
   dataDir: string;
+  /**
+   * The origin browsers use to reach the demo, e.g. `http://localhost:8000`. Upload and preview
+   * URLs of attachments start with it, so it must be the page's origin (the playground uploads
+   * with `fetch`, which CORS would refuse across origins). Default: `url` of the running demo.
+   */
+  publicUrl?: string;
   /** Interface to listen on; default `127.0.0.1`. */
   host?: string;
   /** Default: `defaultResponder()` (agent with OPENAI_API_KEY, else offline). Tests pass one. */
@@ -94,11 +111,21 @@ export interface RunningDemo {
   /** Base URL, e.g. `http://127.0.0.1:8000`. */
   url: string;
   server: DemoServer;
+  /** The attachment store; its files are under `<dataDir>/attachments`. */
+  attachments: LocalAttachmentStore<DemoContext>;
   /** Stops listening, drops open connections and closes the store. */
   close(): Promise<void>;
 }
 
 const PAGES: Record<string, string> = { "/": "index.html", "/playground": "playground.html" };
+
+/** The attachment routes' path; everything below it goes to the ChatKit handler too. */
+export const ATTACHMENTS_PATH = "/chatkit/attachments";
+
+/** Whether the ChatKit handler serves this path: the endpoint or one of the attachment routes. */
+function isChatKitPath(pathname: string): boolean {
+  return pathname === "/chatkit" || pathname === ATTACHMENTS_PATH || pathname.startsWith(`${ATTACHMENTS_PATH}/`);
+}
 
 /** Serves one of the static demo pages; read on each request, so edits show on reload. */
 async function servePage(file: string, res: http.ServerResponse): Promise<void> {
@@ -107,22 +134,27 @@ async function servePage(file: string, res: http.ServerResponse): Promise<void> 
 }
 
 /**
- * Starts the demo: `POST /chatkit` (the ChatKit endpoint), `GET /` (the official ChatKit web
+ * Starts the demo: `POST /chatkit` (the ChatKit endpoint), the attachment routes under
+ * `/chatkit/attachments` (two-phase and direct upload, preview), `GET /` (the official ChatKit web
  * component) and `GET /playground` (the offline protocol playground).
  */
 export async function startDemo(options: StartDemoOptions): Promise<RunningDemo> {
   const store = createDemoStore(options.dataDir);
   const responder = options.responder ?? (await defaultResponder());
-  const server = new DemoServer({ store, responder, ...(options.logger ? { logger: options.logger } : {}) });
-  const chatkit = toNodeHandler(server, { context: () => ({ userId: "demo" }) });
+  const logger = options.logger ?? console;
+  // Set right after `listen`: the attachment store's URLs need the port, which `port: 0` picks.
+  let chatkit: ((req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>) | undefined;
 
   const httpServer = http.createServer((req, res) => {
     const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
-    if (pathname === "/chatkit") return void chatkit(req, res);
+    if (isChatKitPath(pathname)) {
+      if (chatkit) return void chatkit(req, res);
+      return void res.writeHead(503, { "Content-Type": "text/plain; charset=utf-8" }).end("Starting");
+    }
     const page = PAGES[pathname];
     if (page && (req.method === "GET" || req.method === "HEAD")) {
       servePage(page, res).catch((error: unknown) => {
-        server.logger.error("Could not serve a demo page", error);
+        logger.error("Could not serve a demo page", error);
         if (!res.headersSent) res.writeHead(500).end();
       });
       return;
@@ -136,10 +168,21 @@ export async function startDemo(options: StartDemoOptions): Promise<RunningDemo>
   });
   const { address, port } = httpServer.address() as AddressInfo;
   const host = address.includes(":") ? `[${address}]` : address;
+  const url = `http://${host}:${port}`;
+
+  const attachments = new LocalAttachmentStore<DemoContext>({
+    directory: path.join(options.dataDir, "attachments"),
+    baseUrl: `${(options.publicUrl ?? url).replace(/\/+$/, "")}${ATTACHMENTS_PATH}`,
+    // The browser sends a request path, whatever origin `publicUrl` names (a proxy may differ).
+    routePrefix: ATTACHMENTS_PATH,
+  });
+  const server = new DemoServer({ store, responder, attachmentStore: attachments, ...(options.logger ? { logger: options.logger } : {}) });
+  chatkit = toNodeHandler(server, { context: () => ({ userId: "demo" }) });
 
   return {
-    url: `http://${host}:${port}`,
+    url,
     server,
+    attachments,
     async close() {
       httpServer.closeAllConnections();
       await new Promise<void>((resolve) => httpServer.close(() => resolve()));

@@ -6,6 +6,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type {
   AssistantMessageItem,
+  Attachment,
+  AttachmentStore,
   CustomTask,
   Store,
   ThreadMetadata,
@@ -20,6 +22,8 @@ import type {
 /** Everything a responder needs besides the hook arguments. */
 export interface ResponderHost<TContext> {
   store: Store<TContext>;
+  /** Where attachment bytes live, when the server has attachments (the agent reads them). */
+  attachmentStore?: AttachmentStore<TContext> | undefined;
 }
 
 /** A pluggable `respond` body, so the demo server can switch between offline and agent answers. */
@@ -56,15 +60,29 @@ export function titleFrom(text: string): string {
   return `${space > 20 ? cut.slice(0, space) : cut}…`;
 }
 
+/** Markdown-safe text: drops the characters that would start emphasis or code. */
+const plain = (text: string) => text.replace(/[*_`]/g, "");
+
 /**
- * The markdown answer to `question`. Long on purpose (well over a hundred words) so that the
- * stream lasts a few seconds and Stop can land in the middle of it.
+ * The line that proves the server received the attachments, e.g.
+ * `You attached: photo.png (image/png).`; empty without attachments.
  */
-export function offlineAnswer(question: string): string {
-  const asked = question ? `You asked: *${question.replace(/[*_`]/g, "")}*` : "You sent an empty message.";
+export function attachmentsLine(attachments: readonly Pick<Attachment, "name" | "mime_type">[]): string {
+  if (!attachments.length) return "";
+  return `You attached: ${attachments.map((attachment) => `${plain(attachment.name)} (${attachment.mime_type})`).join(", ")}.`;
+}
+
+/**
+ * The markdown answer to `question` (and its attachments). Long on purpose (well over a hundred
+ * words) so that the stream lasts a few seconds and Stop can land in the middle of it.
+ */
+export function offlineAnswer(question: string, attachments: readonly Pick<Attachment, "name" | "mime_type">[] = []): string {
+  const asked = question ? `You asked: *${plain(question)}*` : attachments.length ? "You sent no text" : "You sent an empty message";
+  const attached = attachmentsLine(attachments);
   return [
     `## Offline demo answer`,
     ``,
+    ...(attached ? [attached, ``] : []),
     `${asked}. No OPENAI_API_KEY is set, so this server answers with a scripted response instead of a model. It still travels the real wire protocol, event by event, exactly as a model answer would.`,
     ``,
     `### What just happened`,
@@ -165,7 +183,7 @@ export function offlineResponder<TContext>(options: OfflineResponderOptions = {}
       update: { type: "assistant_message.content_part.added", content_index: 0, content: { type: "output_text", text: "", annotations: [] } },
     };
     let text = "";
-    for (const delta of wordDeltas(offlineAnswer(question))) {
+    for (const delta of wordDeltas(offlineAnswer(question, input?.attachments ?? []))) {
       if (!(await pause(wordDelayMs, signal))) return;
       text += delta;
       yield { type: "thread.item.updated", item_id: message.id, update: { type: "assistant_message.content_part.text_delta", content_index: 0, delta } };

@@ -1,10 +1,12 @@
 /**
  * The demo server over real HTTP, without a browser: the offline responder's exact event
  * sequence, Stop (a closed connection) keeping the partial answer, the widget action, the 400 for
- * a bad body, and the two HTML pages.
+ * a bad body, the two HTML pages, and attachments (a two-phase upload the answer mentions, and
+ * refused uploads that leave no file behind).
  */
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -12,6 +14,7 @@ import { startDemo, type RunningDemo } from "../../examples/demo/demo-server.js"
 import { OFFLINE_TASKS, offlineAnswer, offlineResponder, offlineWidget, wordDeltas } from "../../examples/demo/offline-responder.js";
 import type { ThreadStreamEvent } from "../../src/index.js";
 import { MemoryLogger, parseSse } from "../support/helpers.js";
+import { PNG } from "../attachments/support.js";
 
 const input = (text: string) => ({ content: [{ type: "input_text", text }], attachments: [], inference_options: {} });
 
@@ -127,7 +130,7 @@ describe("demo server (offline responder over HTTP)", () => {
     const indexHtml = await index.text();
     assert.ok(indexHtml.includes('src="https://cdn.platform.openai.com/deployments/chatkit/chatkit.js"'));
     assert.ok(indexHtml.includes("<openai-chatkit"));
-    assert.match(indexHtml, /setOptions\(\{\s*api: \{ url: "\/chatkit", domainKey: "local-dev" \}/);
+    assert.match(indexHtml, /setOptions\(\{\s*api: \{ url: "\/chatkit", domainKey: "local-dev", uploadStrategy: \{ type: "two_phase" \} \},\s*composer: \{ attachments: \{ enabled: true \} \},/);
 
     const playground = await fetch(`${demo.url}/playground`);
     assert.equal(playground.status, 200);
@@ -178,5 +181,125 @@ describe("demo server: Stop over HTTP", () => {
       await demo.close();
       await rm(dataDir, { recursive: true, force: true });
     }
+  });
+});
+
+/** The files under `<dataDir>/attachments`, the preview key excepted (none when it does not exist). */
+async function attachmentFiles(dataDir: string): Promise<string[]> {
+  try {
+    return (await readdir(path.join(dataDir, "attachments"))).filter((name) => name !== ".preview-secret").sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw error;
+  }
+}
+
+/** A multipart body with a `file` field, as ChatKit (and the playground) upload. */
+function fileForm(bytes: Uint8Array, name: string, type: string): FormData {
+  const form = new FormData();
+  form.append("file", new Blob([bytes], { type }), name);
+  return form;
+}
+
+describe("demo server: attachments over HTTP", () => {
+  let demo: RunningDemo;
+  let dataDir: string;
+  const post = (body: unknown) => fetch(`${demo.url}/chatkit`, { method: "POST", body: JSON.stringify(body) });
+
+  before(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), "chatkit-demo-"));
+    demo = await startDemo({ port: 0, dataDir, responder: offlineResponder({ wordDelayMs: 0, taskDelayMs: 0 }), logger: new MemoryLogger() });
+  });
+  after(async () => {
+    await demo.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  test("two-phase upload of a PNG: the message carries it, its preview serves the bytes, the answer names it", async () => {
+    const created = await post({ type: "attachments.create", params: { name: "photo.png", size: PNG.byteLength, mime_type: "image/png" } });
+    assert.equal(created.status, 200);
+    const attachment = (await created.json()) as { id: string; preview_url: string; upload_descriptor: { url: string } };
+    const { id } = attachment;
+    // URLs on the demo's own origin (port 0 resolved), under /chatkit/attachments.
+    assert.deepEqual(attachment, {
+      type: "image",
+      id,
+      name: "photo.png",
+      mime_type: "image/png",
+      preview_url: attachment.preview_url,
+      upload_descriptor: { url: `${demo.url}/chatkit/attachments/${id}/upload`, method: "POST", headers: {} },
+    });
+    assert.ok(attachment.preview_url.startsWith(`${demo.url}/chatkit/attachments/${id}/preview?token=`), attachment.preview_url);
+    assert.equal((await fetch(attachment.preview_url)).status, 404, "no bytes before the upload");
+
+    const uploaded = await fetch(attachment.upload_descriptor.url, { method: "POST", body: fileForm(PNG, "photo.png", "image/png") });
+    assert.equal(uploaded.status, 200);
+    const { upload_descriptor: _descriptor, ...wire } = attachment;
+    assert.deepEqual(await uploaded.json(), wire);
+    const key = createHash("sha256").update(id).digest("hex");
+    assert.deepEqual(await attachmentFiles(dataDir), [`${key}.bin`, `${key}.json`]);
+
+    const question = "What is in this picture?";
+    const response = await post({ type: "threads.create", params: { input: { ...input(question), attachments: [id] } } });
+    assert.equal(response.status, 200);
+    const events = parseSse(await response.text());
+    const threadId = events[0]?.type === "thread.created" ? events[0].thread.id : "";
+    const user = events[1];
+    assert.ok(user?.type === "thread.item.done" && user.item.type === "user_message");
+    assert.deepEqual(user.item.attachments, [{ ...wire, thread_id: threadId }]);
+
+    const answer = events.find((event) => event.type === "thread.item.done" && event.item.type === "assistant_message");
+    assert.ok(answer?.type === "thread.item.done" && answer.item.type === "assistant_message");
+    const text = answer.item.content[0]?.text ?? "";
+    assert.equal(text, offlineAnswer(question, [{ name: "photo.png", mime_type: "image/png" }]));
+    assert.ok(text.includes("You attached: photo.png (image/png)."), text);
+
+    // Stored with the message, and the preview serves exactly the uploaded bytes.
+    const thread = (await (await post({ type: "threads.get_by_id", params: { thread_id: threadId } })).json()) as any;
+    assert.deepEqual(thread.items.data[0].attachments, [{ ...wire, thread_id: threadId }]);
+    const preview = await fetch(attachment.preview_url);
+    assert.equal(preview.status, 200);
+    assert.equal(preview.headers.get("content-type"), "image/png");
+    assert.deepEqual(new Uint8Array(await preview.arrayBuffer()), PNG);
+    assert.deepEqual(await demo.attachments.read(id, { userId: "demo" }), PNG);
+
+    // Deleting the thread deletes its attachment's files.
+    assert.equal((await post({ type: "threads.delete", params: { thread_id: threadId } })).status, 200);
+    assert.deepEqual(await attachmentFiles(dataDir), []);
+    assert.equal((await fetch(attachment.preview_url)).status, 404);
+  });
+
+  test("refused uploads (wrong type 415, too large 413) leave no file under DATA_DIR/attachments", async () => {
+    const before = await attachmentFiles(dataDir);
+    assert.deepEqual(before, []);
+
+    // A type the store does not accept, refused before any upload URL exists.
+    const html = await post({ type: "attachments.create", params: { name: "page.html", size: 10, mime_type: "text/html" } });
+    assert.equal(html.status, 415);
+    assert.deepEqual(await html.json(), { error: "Attachments of type text/html are not accepted" });
+
+    // Declared a PNG, sent HTML: refused as the bytes arrive.
+    const png = (await (await post({ type: "attachments.create", params: { name: "photo.png", size: PNG.byteLength, mime_type: "image/png" } })).json()) as {
+      id: string;
+      preview_url: string;
+      upload_descriptor: { url: string };
+    };
+    const wrongType = await fetch(png.upload_descriptor.url, { method: "POST", body: fileForm(PNG, "photo.html", "text/html") });
+    assert.equal(wrongType.status, 415);
+    assert.deepEqual(await wrongType.json(), { error: "Upload is text/html, but image/png was declared" });
+
+    // More bytes than declared.
+    const tooLarge = await fetch(png.upload_descriptor.url, { method: "POST", body: fileForm(new Uint8Array(PNG.byteLength + 1), "photo.png", "image/png") });
+    assert.equal(tooLarge.status, 413);
+    assert.deepEqual(await tooLarge.json(), { error: `Upload is larger than ${PNG.byteLength} bytes` });
+
+    // Over the store's 20 MB maximum, declared.
+    const huge = await post({ type: "attachments.create", params: { name: "huge.png", size: 20 * 1024 * 1024 + 1, mime_type: "image/png" } });
+    assert.equal(huge.status, 413);
+
+    assert.deepEqual(await attachmentFiles(dataDir), []);
+    assert.equal((await fetch(png.preview_url)).status, 404);
+    // A message cannot use the never-uploaded attachment's bytes either: the model would find none.
+    await assert.rejects(demo.attachments.read(png.id, { userId: "demo" }), /Attachment not found/);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The playground page in headless Chromium against the demo server (offline responder): a
  * streamed answer, Stop with the partial answer kept across a reload, the history, retry, rename
- * and delete, and screenshots for the docs. Skipped without /usr/bin/chromium, except on CI.
+ * and delete, an attached image (chip thumbnail, then in the message and the answer), and
+ * screenshots for the docs. Skipped without /usr/bin/chromium, except on CI.
  */
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
@@ -13,6 +14,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { startDemo, type RunningDemo } from "../../examples/demo/demo-server.js";
 import { offlineAnswer, offlineResponder } from "../../examples/demo/offline-responder.js";
 import { MemoryLogger } from "../support/helpers.js";
+import { PNG } from "../attachments/support.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const LAST_SENTENCE = "That is the end of this answer.";
@@ -67,10 +69,15 @@ describe("playground in headless Chromium", { skip, timeout: 120_000 }, () => {
   }
 
   /** The stored items of a thread, straight from the server. */
-  async function storedItems(threadId: string): Promise<Array<{ type: string; content?: Array<{ text: string }> }>> {
+  async function storedItems(threadId: string): Promise<StoredItem[]> {
     const response = await fetch(`${demo.url}/chatkit`, { method: "POST", body: JSON.stringify({ type: "threads.get_by_id", params: { thread_id: threadId } }) });
-    return ((await response.json()) as { items: { data: Array<{ type: string; content?: Array<{ text: string }> }> } }).items.data;
+    return ((await response.json()) as { items: { data: StoredItem[] } }).items.data;
   }
+  type StoredItem = { type: string; content?: Array<{ text: string }>; attachments?: Array<{ id: string; name: string; preview_url?: string }> };
+
+  /** Waits until every image matching `selector` has loaded with real pixels. */
+  const waitForImages = (selector: string) =>
+    page.waitForFunction(`((images) => images.length > 0 && images.every((image) => image.complete && image.naturalWidth > 0))([...document.querySelectorAll(${JSON.stringify(selector)})])`);
 
   test("a message streams in: the answer grows, then completes with its workflow and widget", async () => {
     await send("Hello playground");
@@ -191,5 +198,41 @@ describe("playground in headless Chromium", { skip, timeout: 120_000 }, () => {
     assert.deepEqual(await page.locator(byTestId("thread-item-title")).allTextContents(), ["Please stop me"]);
     assert.equal(threadIdInUrl(), "");
     assert.equal(await page.locator(byTestId("message-user")).count(), 0);
+  });
+
+  test("an attached image: chip thumbnail, then in the sent message, and the answer names it; a refused file leaves no chip", async () => {
+    await page.click(byTestId("new-thread"));
+    const creates = await page.locator(`${byTestId("log-entry")}[data-type="attachments.create"]`).count();
+    await page.setInputFiles(byTestId("attach"), { name: "photo.png", mimeType: "image/png", buffer: Buffer.from(PNG) });
+    await page.waitForSelector(`${byTestId("attachment-chip")}[data-status="ready"]`);
+    await waitForImages(`${byTestId("attachment-chip")} img`);
+    assert.equal(await page.locator(byTestId("attachment-chip")).count(), 1);
+    assert.equal(await page.textContent(byTestId("attachment-chip")), "photo.png×");
+    // Both phases are in the inspector: attachments.create, then the upload itself.
+    assert.equal(await page.locator(`${byTestId("log-entry")}[data-type="attachments.create"]`).count(), creates + 1);
+    assert.equal(await page.getAttribute(`${byTestId("log-entry")}[data-type="upload"] >> nth=-1 >> ${byTestId("log-event")} >> nth=1`, "data-event-type"), "response");
+
+    await send("What is in this picture?");
+    await page.waitForSelector(`${byTestId("message-user")}:has-text("What is in this picture?") img${byTestId("message-attachment")}`);
+    await waitForImages(`${byTestId("message-user")} img${byTestId("message-attachment")}`);
+    assert.equal(await page.locator(byTestId("attachment-chip")).count(), 0, "sent attachments leave the composer");
+    await waitIdle();
+    assert.ok((await lastAssistantText()).includes("You attached: photo.png (image/png)."), await lastAssistantText());
+
+    // The server stored the attachment with the message; the page shows its preview URL.
+    const threadId = threadIdInUrl();
+    const [user] = await storedItems(threadId);
+    assert.equal(user?.type, "user_message");
+    assert.deepEqual(user.attachments?.map((attachment) => attachment.name), ["photo.png"]);
+    assert.equal(await page.getAttribute(`img${byTestId("message-attachment")}`, "src"), user.attachments![0]!.preview_url!);
+
+    // After a reload, the image still loads from the stored message.
+    await openPlayground(`#${threadId}`);
+    await waitForImages(`${byTestId("message-user")} img${byTestId("message-attachment")}`);
+
+    // A refused type shows the server's error and leaves no chip.
+    await page.setInputFiles(byTestId("attach"), { name: "page.html", mimeType: "text/html", buffer: Buffer.from("<p>hi</p>") });
+    await page.waitForSelector(`${byTestId("error")}:has-text("Could not attach page.html: Attachments of type text/html are not accepted")`);
+    assert.equal(await page.locator(byTestId("attachment-chip")).count(), 0);
   });
 });
