@@ -44,10 +44,15 @@ export async function run({ quick }: RunOptions): Promise<Section> {
   const warmups = quick ? 2 : 5;
   const rounds = quick ? 3 : 9;
   const rows: string[][] = [];
-  for (const adapter of ["node", "fetch"] as const) {
+  const labels = {
+    bare: "bare node:http SSE, no SDK (baseline)",
+    node: "`toNodeHandler` (node:http)",
+    fetch: "`toFetchHandler` (@hono/node-server)",
+  } as const;
+  for (const adapter of ["bare", "node", "fetch"] as const) {
     const f = await measure(adapter, warmups, rounds);
     rows.push([
-      adapter === "node" ? "`toNodeHandler` (node:http)" : "`toFetchHandler` (@hono/node-server)",
+      labels[adapter],
       fmt(f.ttfb),
       fmt(f.total),
       int((EVENTS / f.total) * 1000),
@@ -61,7 +66,7 @@ export async function run({ quick }: RunOptions): Promise<Section> {
     notes: [
       `One ${DELTAS.toLocaleString("en-US")}-delta \`threads.create\` stream at a time on 127.0.0.1, server and client in this process; the client is node:http with a keep-alive agent. ${warmups} warm-ups, median of ${rounds}.`,
       "TTFB is request sent → first body byte, median over 10-delta streams (headers are flushed before the first event, so it covers parsing, the thread and user-message writes, and `stream_options`). It is not taken on the 20k stream: with client and server in one process, the client reads only when the server yields to the event loop, i.e. once the socket buffer is full.",
-      "No target was set for this section; it shows what the adapters add on top of section 1 (socket writes, one per event, and for the fetch adapter the ReadableStream bridge).",
+      "The baseline streams the same script through node:http with no SDK (read and parse the body, then JSON + frame + write per event; bench/support/listen.ts). No target was set for this section; it shows what the SDK and each adapter add to it.",
     ],
   };
 }

@@ -3,9 +3,9 @@
  * loop). Tells its parent the URL, then answers `rss` messages with its peak RSS since the last
  * `reset` (sampled every 20 ms, so a short peak may be missed by at most that much).
  */
-import { listen } from "./listen.js";
+import { listen, type Adapter } from "./listen.js";
 
-const listening = await listen("node");
+const listening = await listen((process.argv[2] as Adapter | undefined) ?? "node");
 let peak = process.memoryUsage.rss();
 const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);
 
