@@ -93,36 +93,32 @@ export class AgentContext<TContext = unknown> {
     for await (const event of events) await this.stream(event);
   }
 
-  /**
-   * Opens a workflow (a visible task list). A `custom` workflow without tasks is announced with
-   * its first task. An already open workflow is replaced without being ended (Python parity).
-   */
-  async startWorkflow(workflow: Workflow): Promise<void> {
+  /** @internal A new workflow item, made the open one (not announced). */
+  openWorkflowItem(workflow: Workflow): WorkflowItem {
     const item: WorkflowItem = {
       type: "workflow",
       id: this.generateId("workflow"),
       thread_id: this.thread.id,
       created_at: now(),
-      workflow: snapshot(workflow),
+      workflow,
     };
     this.workflowItem = item;
+    return item;
+  }
+
+  /**
+   * Opens a workflow (a visible task list). A `custom` workflow without tasks is announced with
+   * its first task. An already open workflow is replaced without being ended (Python parity).
+   */
+  async startWorkflow(workflow: Workflow): Promise<void> {
+    const item = this.openWorkflowItem(snapshot(workflow));
     if (workflow.type !== "reasoning" && workflow.tasks.length === 0) return;
     await this.stream({ type: "thread.item.added", item });
   }
 
   /** Appends a task to the open workflow, opening a `custom` one when none is. */
   async addWorkflowTask(task: Task): Promise<void> {
-    let item = this.workflowItem;
-    if (!item) {
-      item = {
-        type: "workflow",
-        id: this.generateId("workflow"),
-        thread_id: this.thread.id,
-        created_at: now(),
-        workflow: { type: "custom", tasks: [], expanded: false },
-      };
-      this.workflowItem = item;
-    }
+    const item = this.workflowItem ?? this.openWorkflowItem({ type: "custom", tasks: [], expanded: false });
     const { workflow } = item;
     workflow.tasks.push(snapshot(task));
     if (workflow.type !== "reasoning" && workflow.tasks.length === 1) {

@@ -230,14 +230,7 @@ export class ResponseMapper<TContext> {
       case "reasoning": {
         // Thoughts join the open workflow, even a custom one.
         if (context.workflowItem) return [];
-        const workflow: WorkflowItem = {
-          type: "workflow",
-          id: context.generateId("workflow"),
-          thread_id: context.thread.id,
-          created_at: now(),
-          workflow: { type: "reasoning", tasks: [], expanded: false },
-        };
-        context.workflowItem = workflow;
+        const workflow = context.openWorkflowItem({ type: "reasoning", tasks: [], expanded: false });
         this.producedItems.add(workflow.id);
         return [{ type: "thread.item.added", item: snapshot(workflow) }];
       }
