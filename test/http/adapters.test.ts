@@ -6,7 +6,7 @@ import { after, before, describe, test } from "node:test";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { InMemoryStore, RequestError, toFetchHandler, toNodeHandler, type ThreadItem, type Turn } from "../../src/index.js";
-import { addMessage, create, createdThreadId, ctx, deferred, now, parseSse, TestServer, type TestContext } from "../support/helpers.js";
+import { addMessage, create, createdThreadId, deferred, now, parseSse, TestServer, type TestContext } from "../support/helpers.js";
 
 /** A respond that streams a message slowly until the client goes away, recording the abort. */
 function slowServer() {

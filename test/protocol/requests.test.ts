@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ChatKitRequestSchema, ThreadItemSchema, ThreadStreamEventSchema } from "../../src/index.js";
 
-const input = { content: [{ type: "input_text", text: "hi" }], attachments: [], inference_options: {} };
 const valid = (request: unknown) => ChatKitRequestSchema.safeParse(request).success;
 
 describe("request validation (protocol.md case 70)", () => {

@@ -520,11 +520,11 @@ describe("custom actions", () => {
         yield { type: "thread.item.done", item: widget(thread.id, "test") };
         yield { type: "thread.item.done", item: assistant("assistant_1", thread.id, "hi") };
       },
-      async *action(thread, action, sender) {
+      async *action(_thread, action, sender) {
         seen.push({ action, sender });
         yield { type: "thread.item.updated", item_id: "widget_1", update: { type: "widget.root.updated", widget: { type: "Card", children: [{ type: "Text", value: "Email sent!" }] } } };
       },
-      async syncAction(thread, action, sender) {
+      async syncAction(_thread, action, sender) {
         seen.push({ action, sender });
         return action.type === "noop" ? {} : { updated_item: { ...sender!, widget: { type: "Card", children: [{ type: "Text", value: "Email sent!" }] } } };
       },
