@@ -30,6 +30,12 @@ export interface ChatKitServerOptions<TContext> {
    * across processes), else a lock inside this process.
    */
   threadLock?: ThreadLock;
+  /**
+   * How long a cancelled stream waits for `respond` to stop (its current `await` to settle) before
+   * the cleanup runs without it, so a handler that ignores `turn.signal` cannot hold its thread.
+   * Default 10 000 ms.
+   */
+  cancelGraceMs?: number;
 }
 
 /** Options of one `process` call. */
@@ -61,12 +67,15 @@ export abstract class ChatKitServer<TContext = unknown> {
   readonly threadLock: ThreadLock;
   /** @internal */
   readonly cleanups = new CleanupRegistry();
+  /** @internal */
+  readonly cancelGraceMs: number;
 
   constructor(options: ChatKitServerOptions<TContext>) {
     this.store = options.store;
     this.attachmentStore = options.attachmentStore;
     this.logger = options.logger ?? console;
     this.threadLock = options.threadLock ?? options.store.threadLock ?? new InProcessThreadLock();
+    this.cancelGraceMs = options.cancelGraceMs ?? 10_000;
   }
 
   /**

@@ -16,6 +16,8 @@ export interface PipelineHost<TContext> {
   readonly logger: Logger;
   /** Where cancellation cleanups announce themselves, so reads of the thread can wait for them. */
   readonly cleanups: CleanupRegistry;
+  /** How long a cancellation waits for the handler to stop before cleaning up without it. */
+  readonly cancelGraceMs: number;
   getStreamOptions(thread: ThreadMetadata, context: TContext): StreamOptions;
   handleStreamCancelled(thread: ThreadMetadata, pendingItems: ThreadItem[], context: TContext): Promise<void>;
 }

@@ -20,7 +20,17 @@ export interface TurnStart {
 type Phase = "new" | "starting" | "running" | "ending" | "done";
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
-const noop = () => {};
+/** Whether `promise` settled within `ms` (it may reject: only settling matters). */
+async function settleWithin(promise: Promise<unknown> | undefined, ms: number): Promise<boolean> {
+  if (!promise) return true;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(resolve, ms, false)));
+  try {
+    return await Promise.race([promise.then(() => true, () => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /**
  * The engine behind a `StreamingResult`: runs a request's writes, then its handler through the
@@ -186,11 +196,19 @@ export class TurnStream<TContext> {
 
   async #cleanUp(): Promise<void> {
     try {
-      // The read in flight returns promptly now that the turn is aborted.
-      await this.#inflight?.catch(noop);
+      // The read in flight returns promptly now that the turn is aborted — unless the handler
+      // ignores the signal: then, after the grace period, clean up without it rather than hold
+      // the thread's lock for as long as it hangs.
+      const settled = await settleWithin(this.#inflight, this.#host.cancelGraceMs);
       if (this.#phase !== "running") return;
       this.#phase = "done";
-      await this.#closeHandler();
+      if (settled) await this.#closeHandler();
+      else {
+        this.#host.logger.warn(
+          `The response handler did not stop within ${this.#host.cancelGraceMs} ms of a cancellation (is turn.signal passed on?); cleaning up without it`,
+        );
+        void this.#closeHandler();
+      }
       await this.#pipeline!.cancelled();
     } finally {
       await this.#release();

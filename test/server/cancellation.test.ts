@@ -420,6 +420,36 @@ describe("the next turn waits for the cleanup", () => {
     assert.deepEqual(page.data.map((item: ThreadItem) => item.type), ["assistant_message", "user_message"]);
   });
 
+  test("a handler that ignores turn.signal cannot hold the thread: cleanup runs after the grace period", async () => {
+    const never = new Promise<never>(() => {});
+    const server = new TestServer(
+      {
+        async *respond(thread, input) {
+          if (input?.content[0]?.type === "input_text" && input.content[0].text !== "go") return;
+          yield assistantAdded(thread.id, "stuck", [{ text: "Partial" }]);
+          await never; // a call that was not given turn.signal
+        },
+      },
+      { cancelGraceMs: 30 },
+    );
+    const threadId = await threadWith(server);
+    const controller = new AbortController();
+    const result = await server.process(JSON.stringify(addMessage(threadId, "go")), ctx, { signal: controller.signal });
+    const { iterator } = await readUntil(result, (event) => event.type === "thread.item.added");
+    void iterator.next(); // stays pending as long as the handler hangs
+    controller.abort();
+    assert.ok(result instanceof StreamingResult);
+    await result.cancel(); // resolves when the cleanup is done
+    // The lock is free: the next message runs, and sees the partial answer and the note.
+    const next = await stream(server, addMessage(threadId, "next"), ctx);
+    assert.deepEqual(next.map((event) => event.type), ["thread.item.done", "stream_options"]);
+    const [, note, partial] = await newest(server, threadId, 3);
+    assert.equal(note!.type, "sdk_hidden_context");
+    assert.equal(partial!.id, "stuck");
+    const warnings = (server.logger as unknown as { warnings: unknown[][] }).warnings;
+    assert.match(String(warnings[0]?.[0]), /did not stop within 30 ms/);
+  });
+
   test("an aborted wait for the lock rejects without touching the store", async () => {
     const server = new TestServer({
       async *respond(_thread, input, _context, turn) {
