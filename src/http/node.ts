@@ -79,7 +79,9 @@ export function toNodeHandler<TContext>(
       res.socket?.setNoDelay(true);
       const keepAlive = new KeepAlive(keepAliveMs, () => res.write(KEEP_ALIVE_FRAME));
       try {
-        for await (const chunk of result) {
+        // Text frames: res.write encodes a string natively, with no JS buffer per event.
+        const frames = { [Symbol.asyncIterator]: () => result.textFrames() };
+        for await (const chunk of frames) {
           if (disconnect.signal.aborted) break;
           keepAlive.touch();
           if (!res.write(chunk)) await drained(res);

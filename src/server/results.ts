@@ -1,8 +1,13 @@
+import type { ThreadStreamEvent } from "../protocol/events.js";
+import { frameText } from "./sse.js";
+import type { Frame } from "./turn-stream.js";
+
 export { encodeEvent } from "./sse.js";
 
 /** The engine a `StreamingResult` reads (a `TurnStream`). */
 interface FrameSource {
-  next(): Promise<IteratorResult<Uint8Array, undefined>>;
+  frame: (event: ThreadStreamEvent) => Frame;
+  next(): Promise<IteratorResult<Frame, undefined>>;
   cancel(reason?: unknown): Promise<void>;
 }
 
@@ -27,6 +32,16 @@ export class StreamingResult implements AsyncIterable<Uint8Array> {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array, undefined> {
+    return this.#iterate() as AsyncIterator<Uint8Array, undefined>;
+  }
+
+  /** @internal The same frames as text, for writers that encode natively (node:http). */
+  textFrames(): AsyncIterator<string, undefined> {
+    this.#stream.frame = frameText;
+    return this.#iterate() as AsyncIterator<string, undefined>;
+  }
+
+  #iterate(): AsyncIterator<Frame, undefined> {
     if (this.#iterated) throw new Error("A StreamingResult can only be iterated once");
     this.#iterated = true;
     const stream = this.#stream;

@@ -18,7 +18,12 @@ function textDeltaFrame(event: ThreadStreamEvent): string | undefined {
   return `data: {"type":"thread.item.updated","item_id":${stringify(event.item_id)},"update":{"type":"assistant_message.content_part.text_delta","content_index":${update.content_index},"delta":${stringify(update.delta)}}}\n\n`;
 }
 
+/** One Server-Sent Events frame as text: `data: <compact json>\n\n`. */
+export function frameText(event: ThreadStreamEvent): string {
+  return textDeltaFrame(event) ?? `data: ${stringify(toWireEvent(event))}\n\n`;
+}
+
 /** One Server-Sent Events frame: `data: <compact json>\n\n`, as UTF-8. */
 export function encodeEvent(event: ThreadStreamEvent): Uint8Array {
-  return encoder.encode(textDeltaFrame(event) ?? `data: ${stringify(toWireEvent(event))}\n\n`);
+  return encoder.encode(frameText(event));
 }

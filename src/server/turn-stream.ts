@@ -4,6 +4,9 @@ import { isDeliberateStreamError, toErrorEvent } from "./error-event.js";
 import { EventPipeline, type PipelineHost } from "./pipeline.js";
 import { encodeEvent } from "./sse.js";
 
+/** An SSE frame as the consumer wants it: bytes, or text for node:http, which encodes it natively. */
+export type Frame = Uint8Array | string;
+
 /** What a streaming request does once its stream is read (see `prepareStream`). */
 export interface TurnPlan {
   /** The request's writes; returns the events they produce and the turn to run, if any. */
@@ -83,17 +86,23 @@ export class TurnStream<TContext> {
   }
 
   /** The next SSE frame. One read at a time. */
-  next(): Promise<IteratorResult<Uint8Array, undefined>> {
+  /**
+   * How events become frames; bytes by default. Set before the first read (the node adapter
+   * takes text: `res.write(string)` encodes in C++ without a JS buffer per event).
+   */
+  frame: (event: ThreadStreamEvent) => Frame = encodeEvent;
+
+  next(): Promise<IteratorResult<Frame, undefined>> {
     if (this.#closed) return this.#closed.then(() => DONE);
     const read = this.#read();
     this.#inflight = read;
     return read;
   }
 
-  async #read(): Promise<IteratorResult<Uint8Array, undefined>> {
+  async #read(): Promise<IteratorResult<Frame, undefined>> {
     for (;;) {
       if (this.#aborted) return DONE; // cancelled: `cancel()` does the rest
-      if (this.#queue.length > 0) return { done: false, value: encodeEvent(this.#queue.shift()!) };
+      if (this.#queue.length > 0) return { done: false, value: this.frame(this.#queue.shift()!) };
       try {
         switch (this.#phase) {
           case "new":
@@ -119,7 +128,7 @@ export class TurnStream<TContext> {
             const accepted = pipeline.accept(result.value);
             const event = accepted instanceof Promise ? await accepted : accepted;
             this.#checkThread = true;
-            if (event && !this.#aborted) return { done: false, value: encodeEvent(event) };
+            if (event && !this.#aborted) return { done: false, value: this.frame(event) };
             continue;
           }
           case "ending":
