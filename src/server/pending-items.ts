@@ -21,10 +21,6 @@ export class PendingItems {
     this.#items.delete(itemId);
   }
 
-  has(itemId: string): boolean {
-    return this.#items.has(itemId);
-  }
-
   /** In insertion order. */
   values(): ThreadItem[] {
     return [...this.#items.values()];

@@ -9,7 +9,7 @@ import {
   type ThreadStreamEvent,
   type Turn,
 } from "../../src/index.js";
-import { addMessage, create, createdThreadId, ctx, deferred, now, parseSse, stream, TestServer, type TestContext } from "../support/helpers.js";
+import { addMessage, create, createdThreadId, ctx, deferred, drainText, now, parseSse, stream, TestServer, type TestContext } from "../support/helpers.js";
 
 /** Never resolves; rejects once the turn is aborted, like a model call given `turn.signal`. */
 const modelCall = (turn: Turn) =>
@@ -368,7 +368,7 @@ describe("the next turn waits for the cleanup", () => {
     controller.abort();
     await cleanupStarted.promise;
     // The next message arrives while the cleanup is still running.
-    const next = server.process(JSON.stringify(addMessage(threadId, "next")), ctx).then((result) => stream_(result));
+    const next = server.process(JSON.stringify(addMessage(threadId, "next")), ctx).then(drainText);
     setTimeout(() => releaseCleanup.resolve(), 30);
     await firstDone;
     await next;
@@ -471,12 +471,6 @@ describe("the next turn waits for the cleanup", () => {
   });
 });
 
-async function stream_(result: unknown) {
-  assert.ok(result instanceof StreamingResult);
-  for await (const _chunk of result) {
-    // drain
-  }
-}
 
 describe("a store other than the default", () => {
   test("the lock can come from the store", async () => {
