@@ -1,15 +1,14 @@
 import type { z } from "zod";
 import { ChatKitRequestSchema, type ChatKitRequest } from "../protocol/requests.js";
+import { describeIssue } from "./describe-issue.js";
 import { RequestError } from "./errors.js";
 
 const decoder = new TextDecoder();
 
-/** Names the first bad field, e.g. `params.input.content: Invalid input: expected array`. */
+/** Names the first bad field, e.g. `Invalid request: params.input.content: Invalid input: expected array`. */
 function describe(error: z.ZodError): string {
   const issue = error.issues[0];
-  if (!issue) return "Invalid request";
-  const path = issue.path.map(String).join(".");
-  return path ? `Invalid request: ${path}: ${issue.message}` : `Invalid request: ${issue.message}`;
+  return issue ? `Invalid request: ${describeIssue(issue)}` : "Invalid request";
 }
 
 /** Parses and validates a request body; a `RequestError` (400) names what is wrong. */

@@ -33,6 +33,20 @@ export interface ThreadLock {
   cleanupSettled?(threadId: string): Promise<void>;
 }
 
+/**
+ * The lock of a thread was lost while a turn held it (its database session ended): the turn is
+ * stopped, and its writes to the thread are refused, since another process may own it now.
+ */
+export class ThreadLockLostError extends Error {
+  override readonly name = "ThreadLockLostError";
+  readonly threadId: string;
+
+  constructor(threadId: string, options?: { cause?: unknown }) {
+    super(`The lock of thread ${threadId} was lost (its database session ended); the turn may no longer write to it`, options);
+    this.threadId = threadId;
+  }
+}
+
 interface Waiter {
   grant(): void;
 }

@@ -54,6 +54,7 @@ export class TestServer<C = TestContext> extends ChatKitServer<C> {
       action?: ActionHandler<C>;
       syncAction?: (thread: ThreadMetadata, action: Action, sender: WidgetItem | null, context: C) => Promise<SyncCustomActionResponse>;
       handleStreamCancelled?: (thread: ThreadMetadata, pending: ThreadItem[], context: C) => Promise<void>;
+      handleStreamError?: (thread: ThreadMetadata, pending: ThreadItem[], error: unknown, context: C) => Promise<void>;
     } = {},
     options: Partial<ChatKitServerOptions<C>> & { store?: Store<C>; attachmentStore?: AttachmentStore<C> } = {},
   ) {
@@ -73,6 +74,11 @@ export class TestServer<C = TestContext> extends ChatKitServer<C> {
     return this.hooks.handleStreamCancelled
       ? this.hooks.handleStreamCancelled(thread, pending, context)
       : super.handleStreamCancelled(thread, pending, context);
+  }
+  override handleStreamError(thread: ThreadMetadata, pending: ThreadItem[], error: unknown, context: C) {
+    return this.hooks.handleStreamError
+      ? this.hooks.handleStreamError(thread, pending, error, context)
+      : super.handleStreamError(thread, pending, error, context);
   }
 }
 

@@ -104,6 +104,29 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
     return this.#pool.query<R>(text, params);
   }
 
+  /**
+   * A write to the records of `threadId`. While this process holds the thread's lock, it runs on
+   * the lock's own session: a session-level advisory lock lasts exactly as long as its session,
+   * so a write that succeeds there was made under the lock, and once the session is gone (killed,
+   * failed over) every later write is refused with `ThreadLockLostError` — another process may
+   * hold the thread by then.
+   */
+  async #write(threadId: string | undefined, text: string, params: unknown[]): Promise<QueryResult> {
+    const session = threadId === undefined ? undefined : this.threadLock.session(threadId);
+    if (!session) return this.#query(text, params);
+    await this.migrate();
+    session.lost.throwIfAborted();
+    try {
+      return await session.client.query(text, params);
+    } catch (error) {
+      // A statement error (a constraint, a bad value) leaves the session as it was; anything else
+      // (FATAL, a broken connection) means the session, and the lock with it, may be gone.
+      if ((error as { severity?: unknown }).severity === "ERROR") throw error;
+      session.markLost(error);
+      throw session.lost.reason;
+    }
+  }
+
   /** `column` matches the context's owner; pushes the parameter. `IS NULL` keeps indexes usable. */
   #ownerIs(column: string, context: TContext, params: unknown[]): string {
     const owner = ownerValue(this.#owner, context);
@@ -131,7 +154,8 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
     const row = threadRow(thread);
     // An existing thread keeps its owner and position; another owner's thread is left alone
     // (no row changes) and reported as missing.
-    const result = await this.#query(
+    const result = await this.#write(
+      thread.id,
       `INSERT INTO ${this.#t.threads} AS t (id, owner, created_ms, data) VALUES ($1, $2, $3, $4::jsonb)
        ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data WHERE t.owner IS NOT DISTINCT FROM EXCLUDED.owner`,
       [row.id, ownerValue(this.#owner, context), row.created_ms, row.data],
@@ -180,7 +204,8 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
     // An existing item keeps its position (created_ms, seq); only its JSON changes.
     let result: QueryResult;
     try {
-      result = await this.#query(
+      result = await this.#write(
+        threadId,
         `INSERT INTO ${this.#t.items} (thread_id, id, created_ms, data)
          SELECT $1::text, $2::text, $3::bigint, $4::jsonb WHERE ${this.#visible(context, params)}
          ON CONFLICT (thread_id, id) DO UPDATE SET data = EXCLUDED.data`,
@@ -209,7 +234,8 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
 
   async deleteThreadItem(threadId: string, itemId: string, context: TContext): Promise<void> {
     const params: unknown[] = [threadId, itemId];
-    await this.#query(
+    await this.#write(
+      threadId,
       `DELETE FROM ${this.#t.items} WHERE thread_id = $1 AND id = $2 AND ${this.#visible(context, params)}`,
       params,
     );
@@ -250,7 +276,8 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
   async deleteThread(threadId: string, context: TContext): Promise<void> {
     const params: unknown[] = [threadId];
     // One statement: the thread (its items by ON DELETE CASCADE), then its attachments.
-    await this.#query(
+    await this.#write(
+      threadId,
       `WITH deleted AS (
          DELETE FROM ${this.#t.threads} WHERE id = $1 AND ${this.#ownerIs("owner", context, params)} RETURNING id
        )
@@ -261,7 +288,8 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
 
   async saveAttachment(attachment: Attachment, context: TContext): Promise<void> {
     const row = attachmentRow(attachment);
-    const result = await this.#query(
+    const result = await this.#write(
+      attachment.thread_id,
       `INSERT INTO ${this.#t.attachments} AS a (id, owner, thread_id, data) VALUES ($1, $2, $3, $4::jsonb)
        ON CONFLICT (id) DO UPDATE SET thread_id = EXCLUDED.thread_id, data = EXCLUDED.data
        WHERE a.owner IS NOT DISTINCT FROM EXCLUDED.owner`,
