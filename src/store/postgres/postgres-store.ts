@@ -36,7 +36,9 @@ const FOREIGN_KEY_VIOLATION = "23503";
  * A `Store` in PostgreSQL, through `pg`: for several server processes sharing one database.
  * Records are `jsonb`; pages walk `(scope, created_ms, seq)` indexes. The schema is created or
  * migrated on first use, safely when several instances start at once. `threadLock` serializes
- * the turns of a thread across all processes using the database (advisory locks).
+ * the turns of a thread across all processes using the database (advisory locks); while this
+ * process holds a thread's lock, its writes to that thread run on the lock's own session, so a
+ * turn whose lock was lost can no longer write (`ThreadLockLostError`).
  *
  * Limitation of `jsonb`: strings containing U+0000 cannot be stored (PostgreSQL rejects them).
  */
@@ -64,9 +66,13 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
               connectionString: options.connectionString,
               max: options.maxLockConnections ?? 50,
               idleTimeoutMillis: 5_000,
+              // A held lock's connection may sit idle for a whole turn: TCP keep-alive notices a
+              // dead peer (and so a lost lock) even when nothing is written.
+              keepAlive: true,
+              keepAliveInitialDelayMillis: 10_000,
             }),
           ));
-    this.threadLock = new PostgresThreadLock(lockPool, this.#schema);
+    this.threadLock = new PostgresThreadLock(lockPool, this.#schema, this.#pool);
   }
 
   #own(pool: Pool): Pool {

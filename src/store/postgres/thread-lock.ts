@@ -33,6 +33,7 @@ export interface HeldLockSession {
  */
 export class PostgresThreadLock implements ThreadLock {
   readonly #pool: Pool;
+  readonly #queryPool: Pool;
   readonly #namespace: string;
   readonly #local = new InProcessThreadLock();
   readonly #held = new Map<string, HeldLockSession>();
@@ -40,9 +41,12 @@ export class PostgresThreadLock implements ThreadLock {
   /**
    * @param pool where lock connections come from; each held lock uses one connection.
    * @param namespace separates lock keys, e.g. of stores in different schemas.
+   * @param queryPool where `cleanupSettled` runs its short query (default `pool`): a pool that
+   *   held locks cannot exhaust, so a reload never waits for a turn to end.
    */
-  constructor(pool: Pool, namespace: string) {
+  constructor(pool: Pool, namespace: string, queryPool: Pool = pool) {
     this.#pool = pool;
+    this.#queryPool = queryPool;
     this.#namespace = namespace;
   }
 
@@ -63,7 +67,7 @@ export class PostgresThreadLock implements ThreadLock {
 
   async cleanupSettled(threadId: string): Promise<void> {
     // Transaction-level and alone in its statement: taken and let go at once, after any holder.
-    await this.#pool.query("SELECT pg_advisory_xact_lock_shared($1)", [this.#cleanupKey(threadId)]);
+    await this.#queryPool.query("SELECT pg_advisory_xact_lock_shared($1)", [this.#cleanupKey(threadId)]);
   }
 
   async acquire(threadId: string, signal?: AbortSignal): Promise<ReleaseThreadLock> {
