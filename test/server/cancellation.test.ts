@@ -10,14 +10,7 @@ import {
   type ThreadStreamEvent,
   type Turn,
 } from "../../src/index.js";
-import { addMessage, create, createdThreadId, ctx, deferred, drainText, now, parseSse, stream, TestServer, type TestContext } from "../support/helpers.js";
-
-/** Never resolves; rejects once the turn is aborted, like a model call given `turn.signal`. */
-const modelCall = (turn: Turn) =>
-  new Promise<never>((_, reject) => {
-    if (turn.signal.aborted) reject(turn.signal.reason);
-    turn.signal.addEventListener("abort", () => reject(turn.signal.reason), { once: true });
-  });
+import { addMessage, create, createdThreadId, ctx, deferred, drainText, modelCall, now, parseSse, stream, TestServer, type TestContext } from "../support/helpers.js";
 
 const decoder = new TextDecoder();
 
@@ -294,7 +287,8 @@ describe("cancellation keeps what the user saw", () => {
     assert.match(String(errors[0]![0]), /handleStreamCancelled failed/);
   });
 
-  test("a signal aborted before the new thread's lock is taken rejects without writing or running respond", async () => {
+  /** A server that counts its cleanups, with a `threads.create` whose signal the test aborts. */
+  function countingCleanups() {
     let cleanups = 0;
     const server = new TestServer({
       async handleStreamCancelled() {
@@ -302,30 +296,31 @@ describe("cancellation keeps what the user saw", () => {
       },
     });
     const controller = new AbortController();
+    const nothingRan = async () => {
+      assert.equal(server.respondCalls.length, 0);
+      assert.equal(cleanups, 0);
+      assert.deepEqual((await server.store.loadThreads(10, undefined, "desc", ctx)).data, []);
+    };
+    const start = () => server.process(JSON.stringify(create("x")), ctx, { signal: controller.signal });
+    return { server, controller, start, nothingRan };
+  }
+
+  test("a signal aborted before the new thread's lock is taken rejects without writing or running respond", async () => {
+    const { controller, start, nothingRan } = countingCleanups();
     controller.abort(new Error("gone before it started"));
-    await assert.rejects(server.process(JSON.stringify(create("x")), ctx, { signal: controller.signal }), /gone before it started/);
-    assert.equal(server.respondCalls.length, 0);
-    assert.equal(cleanups, 0);
-    assert.deepEqual((await server.store.loadThreads(10, undefined, "desc", ctx)).data, []);
+    await assert.rejects(start(), /gone before it started/);
+    await nothingRan();
   });
 
   test("a signal aborted after process() returned, before the stream is read, cancels it without running respond", async () => {
-    let cleanups = 0;
-    const server = new TestServer({
-      async handleStreamCancelled() {
-        cleanups++;
-      },
-    });
-    const controller = new AbortController();
-    const result = await server.process(JSON.stringify(create("x")), ctx, { signal: controller.signal });
+    const { server, controller, start, nothingRan } = countingCleanups();
+    const result = await start();
     controller.abort();
     assert.ok(result instanceof StreamingResult);
     const chunks = [];
     for await (const chunk of result) chunks.push(chunk);
     assert.deepEqual(chunks, []);
-    assert.equal(server.respondCalls.length, 0);
-    assert.equal(cleanups, 0);
-    assert.deepEqual((await server.store.loadThreads(10, undefined, "desc", ctx)).data, []);
+    await nothingRan();
     // The new thread's lock was released: its id can be locked again at once.
     const release = await server.threadLock.acquire("any");
     await release();

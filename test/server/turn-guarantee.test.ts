@@ -10,11 +10,10 @@ import {
   type ThreadLock,
   type ThreadMetadata,
   type ThreadStreamEvent,
-  type Turn,
   type UserMessageItem,
 } from "../../src/index.js";
 import type { PostgresStore } from "../../src/store/postgres/index.js";
-import { addMessage, create, ctx, deferred, MemoryLogger, now, TestServer, tick, type Respond, type TestContext } from "../support/helpers.js";
+import { addMessage, create, ctx, deferred, MemoryLogger, modelCall, now, TestServer, tick, type Respond, type TestContext } from "../support/helpers.js";
 import { adapters, EventStream, post, postJson, streamEvents, type ContextOf, type Mounted } from "../support/http.js";
 import { advisoryLockHolder, databaseUrl } from "../support/postgres.js";
 import { storeKinds } from "../support/stores.js";
@@ -25,13 +24,6 @@ import { storeKinds } from "../support/stores.js";
  * then a note for the model, before the next turn or a reload reads the thread. With
  * PostgresStore, the same across two instances (each with its own pools) on one database.
  */
-
-/** Never resolves; rejects once the turn is aborted, like a model call given `turn.signal`. */
-const modelCall = (turn: Turn) =>
-  new Promise<never>((_, reject) => {
-    if (turn.signal.aborted) reject(turn.signal.reason);
-    turn.signal.addEventListener("abort", () => reject(turn.signal.reason), { once: true });
-  });
 
 const textOf = (input: UserMessageItem | null) => (input?.content[0]?.type === "input_text" ? input.content[0].text : "");
 

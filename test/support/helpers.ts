@@ -145,6 +145,13 @@ export function userMessage(id: string, threadId: string, value: string): Thread
 /** Resolves after the microtask queue and pending timers of this tick have run. */
 export const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Never resolves; rejects once the turn is aborted, like a model call given `turn.signal`. */
+export const modelCall = (turn: Turn) =>
+  new Promise<never>((_, reject) => {
+    if (turn.signal.aborted) reject(turn.signal.reason);
+    turn.signal.addEventListener("abort", () => reject(turn.signal.reason), { once: true });
+  });
+
 /** A promise with its resolver exposed. */
 export function deferred<T = void>() {
   let resolve!: (value: T) => void;
