@@ -6,6 +6,7 @@ export * from "./items.js";
 export * from "./requests.js";
 export * from "./results.js";
 export * from "./structured-input.js";
+export { findTextIssue, textProblem, TextSchema, type TextIssue } from "./text.js";
 export * from "./thread.js";
 export * from "./updates.js";
 export * from "./widget.js";

@@ -2,7 +2,16 @@ import type { z } from "zod";
 import { ChatKitRequestSchema, type ChatKitRequest } from "../protocol/requests.js";
 import { RequestError } from "./errors.js";
 
-const decoder = new TextDecoder();
+// Fatal: invalid UTF-8 is refused, never silently replaced by U+FFFD.
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+function decode(body: Uint8Array): string {
+  try {
+    return decoder.decode(body);
+  } catch {
+    throw new RequestError(400, "Invalid request: the body is not valid UTF-8");
+  }
+}
 
 /** Names the first bad field, e.g. `params.input.content: Invalid input: expected array`. */
 function describe(error: z.ZodError): string {
@@ -14,7 +23,7 @@ function describe(error: z.ZodError): string {
 
 /** Parses and validates a request body; a `RequestError` (400) names what is wrong. */
 export function parseRequest(body: string | Uint8Array): ChatKitRequest {
-  const text = typeof body === "string" ? body : decoder.decode(body);
+  const text = typeof body === "string" ? body : decode(body);
   let json: unknown;
   try {
     json = JSON.parse(text);

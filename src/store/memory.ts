@@ -2,6 +2,7 @@ import type { Attachment } from "../protocol/attachment.js";
 import type { ThreadItem } from "../protocol/items.js";
 import type { Page, ThreadMetadata } from "../protocol/thread.js";
 import { insertOrdered, lowerBound, notFound, type Ordered, pageOf, timeOf } from "./pagination.js";
+import { assertStorable } from "./storable.js";
 import { Store, type PageOrder } from "./store.js";
 
 /** Options shared by the shipped stores. */
@@ -49,6 +50,7 @@ export class InMemoryStore<TContext = unknown> extends Store<TContext> {
   }
 
   async saveThread(thread: ThreadMetadata, context: TContext): Promise<void> {
+    assertStorable("Thread", thread);
     const owner = this.#owner(context);
     const existing = this.#threadsById.get(thread.id);
     if (existing) {
@@ -80,6 +82,7 @@ export class InMemoryStore<TContext = unknown> extends Store<TContext> {
   async addThreadItem(threadId: string, item: ThreadItem, context: TContext): Promise<void> {
     const record = this.#record(threadId, context);
     if (!record) throw notFound("Thread", threadId);
+    assertStorable("Item", item);
     const existing = record.itemsById.get(item.id);
     if (existing) {
       existing.value = structuredClone(item);
@@ -132,6 +135,7 @@ export class InMemoryStore<TContext = unknown> extends Store<TContext> {
   }
 
   async saveAttachment(attachment: Attachment, context: TContext): Promise<void> {
+    assertStorable("Attachment", attachment);
     const owner = this.#owner(context);
     const existing = this.#attachments.get(attachment.id);
     if (existing && existing.owner !== owner) throw notFound("Attachment", attachment.id);

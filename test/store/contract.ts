@@ -432,6 +432,68 @@ export function storeContract(name: string, harness: StoreHarness): void {
       });
     });
 
+    describe("text rule: NUL and lone surrogates", () => {
+      const NUL = "\u0000";
+      const HALF = "\ud83d"; // half of 😀
+      const refused = (pattern: RegExp) => (error: unknown) => error instanceof TypeError && pattern.test(error.message);
+
+      test("a record holding one is refused before anything is written, naming the field", async () => {
+        const store = await create();
+        await assert.rejects(store.saveThread(thread("thr_1", 0, { title: `a${NUL}` }), none), refused(/^Thread "thr_1" cannot be stored: title: contains U\+0000 \(NUL\)$/));
+        await assert.rejects(store.saveThread(thread(`thr_${HALF}`), none), refused(/^Thread "thr_\\ud83d" cannot be stored: id: contains a lone surrogate/));
+        await assert.rejects(store.saveThread(thread("thr_1", 0, { metadata: { [NUL]: 1 } }), none), refused(/: metadata: a key contains U\+0000/));
+        assert.deepEqual(await store.loadThreads(10, undefined, "asc", none), { data: [], has_more: false });
+
+        await store.saveThread(thread("thr_1"), none);
+        await assert.rejects(store.addThreadItem("thr_1", message("msg_1", "thr_1", 0, `x${HALF}`), none), refused(/^Item "msg_1" cannot be stored: content\.0\.text: contains a lone surrogate/));
+        await assert.rejects(store.saveItem("thr_1", message("msg_1", "thr_1", 0, NUL), none), refused(/^Item "msg_1" cannot be stored: content\.0\.text: contains U\+0000/));
+        const tagged = everyItemKind("thr_1")[0]!;
+        await assert.rejects(store.addThreadItem("thr_1", { ...tagged, content: [{ type: "input_tag", id: "t", text: "T", data: { deep: [{ x: NUL }] }, interactive: false }] } as ThreadItem, none), refused(/content\.0\.data\.deep\.0\.x: contains U\+0000/));
+        assert.deepEqual(await store.loadThreadItems("thr_1", undefined, 10, "asc", none), { data: [], has_more: false });
+
+        await assert.rejects(store.saveAttachment(fileAttachment("atc_1", { name: `${NUL}.pdf` }), none), refused(/^Attachment "atc_1" cannot be stored: name: contains U\+0000/));
+        await assert.rejects(store.loadAttachment("atc_1", none), isNotFound);
+      });
+
+      test("an id holding one names nothing: reads miss, deletes do nothing", async () => {
+        const store = await create();
+        // U+FFFD is what a lossy encoder would turn a lone surrogate into: no aliasing.
+        await store.saveThread(thread("thr_\uFFFD"), none);
+        await store.addThreadItem("thr_\uFFFD", message("msg_\uFFFD", "thr_\uFFFD"), none);
+        await store.saveAttachment(fileAttachment("atc_\uFFFD"), none);
+        for (const bad of [`thr_${NUL}`, `thr_${HALF}`, "thr_\udfff"]) {
+          await assert.rejects(store.loadThread(bad, none), isNotFound);
+          await assert.rejects(store.loadItem(bad, "msg_\uFFFD", none), isNotFound);
+          await assert.rejects(store.loadItem("thr_\uFFFD", bad.replace("thr", "msg"), none), isNotFound);
+          assert.deepEqual(await store.loadThreadItems(bad, undefined, 10, "asc", none), { data: [], has_more: false });
+          await assert.rejects(store.loadThreadItems("thr_\uFFFD", bad, 10, "asc", none), isNotFound);
+          await assert.rejects(store.loadThreads(10, bad, "asc", none), isNotFound);
+          await assert.rejects(store.addThreadItem(bad, message("msg_2", bad.replace(HALF, "")), none), isNotFound);
+          await assert.rejects(store.loadAttachment(bad.replace("thr", "atc"), none), isNotFound);
+          await store.deleteThreadItem("thr_\uFFFD", bad.replace("thr", "msg"), none);
+          await store.deleteAttachment(bad.replace("thr", "atc"), none);
+          await store.deleteThread(bad, none);
+        }
+        assert.deepEqual(ids(await store.loadThreads(10, undefined, "asc", none)), ["thr_\uFFFD"]);
+        assert.deepEqual(ids(await store.loadThreadItems("thr_\uFFFD", undefined, 10, "asc", none)), ["msg_\uFFFD"]);
+        assert.deepEqual(await store.loadAttachment("atc_\uFFFD", none), fileAttachment("atc_\uFFFD"));
+      });
+
+      test("well-formed text round-trips exactly in ids, titles, names and text", async () => {
+        const store = await create();
+        const awkward = "😀 👩‍👩‍👧 \uFFFD \uFFFF \u0001 \u001f \u2028 \u202E e\u0301 𝔘 \\u0000 \"q\"";
+        const id = "thr_😀\u0001𝔘";
+        await store.saveThread(thread(id, 0, { title: awkward, metadata: { [awkward]: [awkward] } }), none);
+        await store.addThreadItem(id, message("msg_😀", id, 0, awkward), none);
+        await store.saveAttachment(fileAttachment("atc_😀", { name: awkward, thread_id: id }), none);
+        assert.deepEqual(await store.loadThread(id, none), thread(id, 0, { title: awkward, metadata: { [awkward]: [awkward] } }));
+        assert.deepEqual(await store.loadItem(id, "msg_😀", none), message("msg_😀", id, 0, awkward));
+        assert.deepEqual((await store.loadThreadItems(id, undefined, 10, "asc", none)).data, [message("msg_😀", id, 0, awkward)]);
+        assert.deepEqual(await store.loadAttachment("atc_😀", none), fileAttachment("atc_😀", { name: awkward, thread_id: id }));
+        assert.deepEqual(ids(await store.loadThreads(10, undefined, "asc", none)), [id]);
+      });
+    });
+
     describe("owner isolation", () => {
       async function twoOwners(): Promise<Store<Ctx>> {
         const store = await create(scoped);

@@ -1,16 +1,13 @@
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import { after, describe, test } from "node:test";
 import pg from "pg";
 import { POSTGRES_SCHEMA_VERSION, PostgresStore } from "../../src/store/postgres/index.js";
+import { dropSchemas as dropRunSchemas, postgresSkip, postgresUnreachable, postgresUrl, schemaNames } from "../support/stores.js";
 import { storeContract, type Ctx } from "./contract.js";
 import { message, thread } from "./fixtures.js";
 
-/*
- * Runs against a real PostgreSQL: DATABASE_URL, or the local test database. Under CI=true the
- * database is required (an unreachable one fails the run); elsewhere the tests skip with a note.
- */
-const url = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const url = postgresUrl;
+const skip = postgresSkip;
 
 interface PlanNode {
   "Node Type": string;
@@ -24,40 +21,13 @@ async function assertIndexedPlan(plan: PlanNode) {
   assert.ok(nodes.some((type) => type.startsWith("Index")), nodes.join(" > "));
   assert.ok(!nodes.includes("Sort") && !nodes.includes("Seq Scan"), nodes.join(" > "));
 }
-const unreachable = await probe(url);
-const skip = unreachable && process.env.CI !== "true" ? `PostgreSQL unreachable at ${url} (${unreachable})` : false;
-if (skip) console.warn(`# skipping PostgresStore tests: ${skip}`);
-
-async function probe(connectionString: string): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 3_000 });
-  try {
-    await client.connect();
-    await client.query("SELECT 1");
-    return undefined;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
 test("PostgreSQL is reachable", { skip }, () => {
-  assert.equal(unreachable, undefined, `PostgreSQL unreachable at ${url}: ${unreachable}`);
+  assert.equal(postgresUnreachable, undefined, `PostgreSQL unreachable at ${url}: ${postgresUnreachable}`);
 });
 
-/** A schema name unique to this run, so parallel test files and runs never collide. */
-const runSchema = `chatkit_test_${process.pid}_${randomBytes(4).toString("hex")}`;
-let schemas = 0;
-const newSchema = () => `${runSchema}_${++schemas}`;
-
-/** Drops every schema this run created (sweeping by prefix catches the per-test ones). */
-async function dropSchemas(pool: pg.Pool): Promise<void> {
-  const { rows } = await pool.query<{ nspname: string }>(
-    "SELECT nspname FROM pg_namespace WHERE nspname LIKE $1",
-    [`${runSchema}%`],
-  );
-  for (const { nspname } of rows) await pool.query(`DROP SCHEMA "${nspname}" CASCADE`);
-}
+const schemaNamesOfRun = schemaNames();
+const newSchema = () => schemaNamesOfRun.next();
+const dropSchemas = (pool: pg.Pool) => dropRunSchemas(pool, schemaNamesOfRun.prefix);
 
 const shared = skip ? undefined : new pg.Pool({ connectionString: url, max: 10 });
 const pool = () => shared!;

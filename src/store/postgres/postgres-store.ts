@@ -6,6 +6,7 @@ import type { Page, ThreadMetadata } from "../../protocol/thread.js";
 import type { StoreOptions } from "../memory.js";
 import { notFound, pageSize } from "../pagination.js";
 import { attachmentRow, fromData, itemRow, ownerValue, pageFromRows, threadRow } from "../sql-records.js";
+import { assertStorable, isStorableId } from "../storable.js";
 import { Store, type PageOrder } from "../store.js";
 import { migrate, tablesIn, type Tables } from "./schema.js";
 import { PostgresThreadLock } from "./thread-lock.js";
@@ -37,8 +38,6 @@ const FOREIGN_KEY_VIOLATION = "23503";
  * Records are `jsonb`; pages walk `(scope, created_ms, seq)` indexes. The schema is created or
  * migrated on first use, safely when several instances start at once. `threadLock` serializes
  * the turns of a thread across all processes using the database (advisory locks).
- *
- * Limitation of `jsonb`: strings containing U+0000 cannot be stored (PostgreSQL rejects them).
  */
 export class PostgresStore<TContext = unknown> extends Store<TContext> {
   override readonly threadLock: PostgresThreadLock;
@@ -118,6 +117,7 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
   }
 
   async loadThread(threadId: string, context: TContext): Promise<ThreadMetadata> {
+    if (!isStorableId(threadId)) throw notFound("Thread", threadId);
     const params: unknown[] = [threadId];
     const { rows } = await this.#query<{ data: unknown }>(
       `SELECT data FROM ${this.#t.threads} WHERE id = $1 AND ${this.#ownerIs("owner", context, params)}`,
@@ -128,6 +128,7 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
   }
 
   async saveThread(thread: ThreadMetadata, context: TContext): Promise<void> {
+    assertStorable("Thread", thread);
     const row = threadRow(thread);
     // An existing thread keeps its owner and position; another owner's thread is left alone
     // (no row changes) and reported as missing.
@@ -146,6 +147,8 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
     order: PageOrder,
     context: TContext,
   ): Promise<Page<ThreadItem>> {
+    if (!isStorableId(threadId)) return { data: [], has_more: false };
+    if (after !== undefined && !isStorableId(after)) throw notFound("Item", after);
     const size = pageSize(limit);
     const params: unknown[] = [threadId, size + 1];
     const visible = this.#visible(context, params);
@@ -175,6 +178,8 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
   }
 
   async addThreadItem(threadId: string, item: ThreadItem, context: TContext): Promise<void> {
+    if (!isStorableId(threadId)) throw notFound("Thread", threadId);
+    assertStorable("Item", item);
     const row = itemRow(item);
     const params: unknown[] = [threadId, row.id, row.created_ms, row.data];
     // An existing item keeps its position (created_ms, seq); only its JSON changes.
@@ -198,6 +203,7 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
   }
 
   async loadItem(threadId: string, itemId: string, context: TContext): Promise<ThreadItem> {
+    if (!isStorableId(threadId) || !isStorableId(itemId)) throw notFound("Item", itemId);
     const params: unknown[] = [threadId, itemId];
     const { rows } = await this.#query<{ data: unknown }>(
       `SELECT data FROM ${this.#t.items} WHERE thread_id = $1 AND id = $2 AND ${this.#visible(context, params)}`,
@@ -208,6 +214,7 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
   }
 
   async deleteThreadItem(threadId: string, itemId: string, context: TContext): Promise<void> {
+    if (!isStorableId(threadId) || !isStorableId(itemId)) return;
     const params: unknown[] = [threadId, itemId];
     await this.#query(
       `DELETE FROM ${this.#t.items} WHERE thread_id = $1 AND id = $2 AND ${this.#visible(context, params)}`,
@@ -221,6 +228,7 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
     order: PageOrder,
     context: TContext,
   ): Promise<Page<ThreadMetadata>> {
+    if (after !== undefined && !isStorableId(after)) throw notFound("Thread", after);
     const size = pageSize(limit);
     const params: unknown[] = [size + 1];
     const owner = this.#ownerIs("t.owner", context, params);
@@ -248,6 +256,7 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
   }
 
   async deleteThread(threadId: string, context: TContext): Promise<void> {
+    if (!isStorableId(threadId)) return;
     const params: unknown[] = [threadId];
     // One statement: the thread (its items by ON DELETE CASCADE), then its attachments.
     await this.#query(
@@ -260,6 +269,7 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
   }
 
   async saveAttachment(attachment: Attachment, context: TContext): Promise<void> {
+    assertStorable("Attachment", attachment);
     const row = attachmentRow(attachment);
     const result = await this.#query(
       `INSERT INTO ${this.#t.attachments} AS a (id, owner, thread_id, data) VALUES ($1, $2, $3, $4::jsonb)
@@ -271,6 +281,7 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
   }
 
   async loadAttachment(attachmentId: string, context: TContext): Promise<Attachment> {
+    if (!isStorableId(attachmentId)) throw notFound("Attachment", attachmentId);
     const params: unknown[] = [attachmentId];
     const { rows } = await this.#query<{ data: unknown }>(
       `SELECT data FROM ${this.#t.attachments} WHERE id = $1 AND ${this.#ownerIs("owner", context, params)}`,
@@ -281,6 +292,7 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
   }
 
   async deleteAttachment(attachmentId: string, context: TContext): Promise<void> {
+    if (!isStorableId(attachmentId)) return;
     const params: unknown[] = [attachmentId];
     await this.#query(
       `DELETE FROM ${this.#t.attachments} WHERE id = $1 AND ${this.#ownerIs("owner", context, params)}`,

@@ -5,6 +5,7 @@ import type { Page, ThreadMetadata } from "../../protocol/thread.js";
 import type { StoreOptions } from "../memory.js";
 import { notFound, pageSize } from "../pagination.js";
 import { attachmentRow, fromData, itemRow, ownerValue, pageFromRows, threadRow } from "../sql-records.js";
+import { assertStorable } from "../storable.js";
 import { Store, type PageOrder } from "../store.js";
 import { migrate } from "./schema.js";
 import { pageSql, SQL } from "./statements.js";
@@ -105,6 +106,7 @@ export class SQLiteStore<TContext = unknown> extends Store<TContext> {
   }
 
   async saveThread(thread: ThreadMetadata, context: TContext): Promise<void> {
+    assertStorable("Thread", thread);
     const row = threadRow(thread);
     const result = this.#sql.saveThread.run(row.id, this.#ownerOf(context), row.created_ms, row.data);
     if (result.changes === 0) throw notFound("Thread", thread.id);
@@ -128,6 +130,7 @@ export class SQLiteStore<TContext = unknown> extends Store<TContext> {
 
   async addThreadItem(threadId: string, item: ThreadItem, context: TContext): Promise<void> {
     if (!this.#visible(threadId, this.#ownerOf(context))) throw notFound("Thread", threadId);
+    assertStorable("Item", item);
     const row = itemRow(item);
     try {
       this.#sql.upsertItem.run(threadId, row.id, row.created_ms, row.data);
@@ -174,6 +177,7 @@ export class SQLiteStore<TContext = unknown> extends Store<TContext> {
   }
 
   async saveAttachment(attachment: Attachment, context: TContext): Promise<void> {
+    assertStorable("Attachment", attachment);
     const row = attachmentRow(attachment);
     const result = this.#sql.saveAttachment.run(row.id, this.#ownerOf(context), row.thread_id, row.data);
     if (result.changes === 0) throw notFound("Attachment", attachment.id);
