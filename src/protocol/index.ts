@@ -13,3 +13,4 @@ export * from "./widget.js";
 export * from "./wire.js";
 export * from "./workflow.js";
 export * from "./json-equal.js";
+export { DEFAULT_JSON_LIMITS, jsonLimitProblem, type JsonLimits } from "./json-limits.js";

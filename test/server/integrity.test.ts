@@ -1,19 +1,24 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
-import { RequestError, type ChatKitServer } from "../../src/index.js";
+import { DEFAULT_JSON_LIMITS, RequestError, type ChatKitServer, type ThreadItem } from "../../src/index.js";
 import { call, create, createdThreadId, ctx, MemoryLogger, stream, TestServer, type TestContext } from "../support/helpers.js";
 import { shippedStores } from "../support/stores.js";
 
-/** The status and message `process` refuses `request` with. */
+/** The status and message `process` refuses `request` (a body, or a value to stringify) with. */
 async function refusal<C>(server: ChatKitServer<C>, request: unknown, context: C): Promise<{ status: number; message: string }> {
   try {
-    await server.process(JSON.stringify(request), context);
+    await server.process(typeof request === "string" ? request : JSON.stringify(request), context);
   } catch (error) {
     assert.ok(error instanceof RequestError, String(error));
     return { status: error.status, message: error.message };
   }
   assert.fail("the request was accepted");
 }
+
+/** `{"a":{"a":...}}` nested `depth` levels, as JSON text (JSON.stringify itself overflows on deep values). */
+const nestedJson = (depth: number) => `${'{"a":'.repeat(depth - 1)}{}${"}".repeat(depth - 1)}`;
+const tagRequest = (data: string) =>
+  `{"type":"threads.create","params":{"input":{"content":[{"type":"input_text","text":"see"},{"type":"input_tag","id":"t","text":"T","data":${data}}]}}}`;
 
 const stores = shippedStores();
 after(() => stores.cleanup());
@@ -48,6 +53,56 @@ for (const kind of stores.kinds) {
       assert.equal(status, 400);
       assert.match(message, /^Invalid request: params\.title: contains a lone surrogate/);
       assert.equal((await call(server, { type: "threads.get_by_id", params: { thread_id: threadId } }, ctx)).title, "Kept");
+    });
+  
+    test("free-form JSON nested too deep is a 400 naming the field; nothing is written", async () => {
+      const server = newServer();
+      const limit = DEFAULT_JSON_LIMITS.maxDepth;
+      assert.equal(limit, 64);
+      const expected = `Invalid request: params.input.content.1.data: nested deeper than ${limit} levels (jsonLimits.maxDepth)`;
+      for (const depth of [limit + 1, 3_000, 200_000]) {
+        assert.deepEqual(await refusal(server, tagRequest(nestedJson(depth)), ctx), { status: 400, message: expected });
+      }
+      assert.deepEqual(await call(server, { type: "threads.list", params: {} }, ctx), { data: [], has_more: false });
+      // At the limit it is stored and read back whole.
+      const events = await stream(server, JSON.parse(tagRequest(nestedJson(limit))), ctx);
+      const threadId = createdThreadId(events);
+      const [message] = (await call(server, { type: "items.list", params: { thread_id: threadId, order: "asc" } }, ctx)).data as ThreadItem[];
+      assert.ok(message?.type === "user_message" && message.content[1]?.type === "input_tag");
+      assert.deepEqual(message.content[1].data, JSON.parse(nestedJson(limit)));
+    });
+
+    test("a client tool result, an action payload and metadata are limited alike", async () => {
+      const server = newServer();
+      const deep = nestedJson(100_000);
+      assert.deepEqual(await refusal(server, `{"type":"threads.add_client_tool_output","params":{"thread_id":"thr_1","result":${deep}}}`, ctx), {
+        status: 400,
+        message: "Invalid request: params.result: nested deeper than 64 levels (jsonLimits.maxDepth)",
+      });
+      assert.deepEqual(await refusal(server, `{"type":"threads.custom_action","params":{"thread_id":"thr_1","action":{"type":"go","payload":${deep}}}}`, ctx), {
+        status: 400,
+        message: "Invalid request: params.action.payload: nested deeper than 64 levels (jsonLimits.maxDepth)",
+      });
+      const big = { type: "threads.list", params: {}, metadata: { blob: "x".repeat(DEFAULT_JSON_LIMITS.maxLength) } };
+      assert.deepEqual(await refusal(server, big, ctx), {
+        status: 400,
+        message: `Invalid request: metadata: its JSON is longer than ${DEFAULT_JSON_LIMITS.maxLength} characters (jsonLimits.maxLength)`,
+      });
+    });
+
+    test("the limits are options of the server", async () => {
+      const server = new TestServer({}, { store: kind.create<TestContext>({ owner: (c) => c.userId }), logger: new MemoryLogger(), jsonLimits: { maxDepth: 2, maxLength: 40 } });
+      assert.equal((await refusal(server, tagRequest(nestedJson(3)), ctx)).message, "Invalid request: params.input.content.1.data: nested deeper than 2 levels (jsonLimits.maxDepth)");
+      assert.equal(
+        (await refusal(server, tagRequest(JSON.stringify({ text: "x".repeat(40) })), ctx)).message,
+        "Invalid request: params.input.content.1.data: its JSON is longer than 40 characters (jsonLimits.maxLength)",
+      );
+      const events = await stream(server, JSON.parse(tagRequest(nestedJson(2))), ctx);
+      assert.deepEqual(events.map((event) => event.type), ["thread.created", "thread.item.done", "stream_options"]);
+      const answers = { type: "threads.add_structured_input", params: { thread_id: createdThreadId(events), item_id: "si", input: { answers: { q: { values: ["y".repeat(40)] } } } } };
+      assert.equal((await refusal(server, answers, ctx)).message, "Invalid request: params.input.answers: nested deeper than 2 levels (jsonLimits.maxDepth)");
+      const lengthOnly = new TestServer({}, { store: kind.create<TestContext>(), logger: new MemoryLogger(), jsonLimits: { maxLength: 40 } });
+      assert.equal((await refusal(lengthOnly, answers, ctx)).message, "Invalid request: params.input.answers: its JSON is longer than 40 characters (jsonLimits.maxLength)");
     });
   });
 }
