@@ -4,7 +4,7 @@ import type { ThreadItem, UserMessageItem, WidgetItem } from "../protocol/items.
 import { isStreamingRequest, type Action, type FeedbackKind } from "../protocol/requests.js";
 import type { AudioInput, SyncCustomActionResponse, TranscriptionResult } from "../protocol/results.js";
 import type { ThreadMetadata } from "../protocol/thread.js";
-import { NotFoundError } from "../store/errors.js";
+import { ConflictError, NotFoundError } from "../store/errors.js";
 import type { AttachmentStore, Store } from "../store/store.js";
 import { InProcessThreadLock, type ThreadLock } from "../store/thread-lock.js";
 import { partialItemsToKeep, userCancelledNote } from "./cancellation.js";
@@ -157,8 +157,8 @@ export abstract class ChatKitServer<TContext = unknown> {
 
   /**
    * Handles one request body. Validates it and loads what it names before returning, throwing a
-   * `RequestError` (400 invalid, 404 unknown thread/item/attachment, 409 wrong state) when that
-   * fails; once a stream has started every failure becomes an `error` event.
+   * `RequestError` (400 invalid, 404 unknown thread/item/attachment, 409 wrong state or an id that
+   * exists) when that fails; once a stream has started every failure becomes an `error` event.
    */
   async process(
     body: string | Uint8Array,
@@ -183,6 +183,7 @@ export abstract class ChatKitServer<TContext = unknown> {
       }
     } catch (error) {
       if (error instanceof NotFoundError) throw new RequestError(404, error.message, { cause: error });
+      if (error instanceof ConflictError) throw new RequestError(409, error.message, { cause: error });
       throw error;
     }
   }

@@ -109,7 +109,8 @@ export async function handleNonStreamingRequest<TContext>(
     case "attachments.create": {
       const attachmentStore = requireAttachmentStore(server);
       const attachment = await attachmentStore.createAttachment(request.params, context);
-      await store.saveAttachment(attachment, context);
+      // An insert: an id that exists (a broken id generator) is a 409, never an overwrite.
+      await store.addAttachment(attachment, context);
       return JSON.stringify(toWireAttachment(attachment));
     }
     case "attachments.delete": {

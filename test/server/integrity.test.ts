@@ -1,6 +1,15 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
-import { DEFAULT_JSON_LIMITS, RequestError, type ChatKitServer, type ThreadItem } from "../../src/index.js";
+import {
+  AttachmentStore,
+  DEFAULT_JSON_LIMITS,
+  NotFoundError,
+  RequestError,
+  type Attachment,
+  type AttachmentCreateParams,
+  type ChatKitServer,
+  type ThreadItem,
+} from "../../src/index.js";
 import { call, create, createdThreadId, ctx, MemoryLogger, stream, TestServer, type TestContext } from "../support/helpers.js";
 import { shippedStores } from "../support/stores.js";
 
@@ -103,6 +112,58 @@ for (const kind of stores.kinds) {
       assert.equal((await refusal(server, answers, ctx)).message, "Invalid request: params.input.answers: nested deeper than 2 levels (jsonLimits.maxDepth)");
       const lengthOnly = new TestServer({}, { store: kind.create<TestContext>(), logger: new MemoryLogger(), jsonLimits: { maxLength: 40 } });
       assert.equal((await refusal(lengthOnly, answers, ctx)).message, "Invalid request: params.input.answers: its JSON is longer than 40 characters (jsonLimits.maxLength)");
+    });
+  
+    test("a threads.create whose first writes fail leaves no thread behind", async () => {
+      const logger = new MemoryLogger();
+      const store = kind.create<TestContext>({ owner: (c) => c.userId });
+      const server = new TestServer({}, { store, logger });
+      const first = createdThreadId(await stream(server, create("first"), ctx));
+      const [taken] = (await call(server, { type: "items.list", params: { thread_id: first } }, ctx)).data as ThreadItem[];
+      // The new message gets an id another thread has: its insert fails after the thread's.
+      store.generateItemId = () => taken!.id;
+      assert.deepEqual(await stream(server, create("second"), ctx), [{ type: "error", code: "stream.error", allow_retry: true }]);
+      assert.deepEqual((await call(server, { type: "threads.list", params: {} }, ctx)).data.map((t: { id: string }) => t.id), [first]);
+      assert.match(String(logger.errors[0]?.[1]), /ConflictError: Item id msg_\w+ belongs to another thread/);
+    });
+
+    test("a forced thread id collision merges nothing: the request fails cleanly, nothing is lost", async () => {
+      const logger = new MemoryLogger();
+      const store = kind.create<TestContext>({ owner: (c) => c.userId });
+      const server = new TestServer({}, { store, logger });
+      const alice = { userId: "alice" };
+      const bob = { userId: "bob" };
+      const threadId = createdThreadId(await stream(server, create("alice's first"), alice));
+      const before = await call(server, { type: "threads.get_by_id", params: { thread_id: threadId } }, alice);
+      store.generateThreadId = () => threadId;
+      for (const user of [bob, alice]) {
+        assert.deepEqual(await stream(server, create("collides"), user), [{ type: "error", code: "stream.error", allow_retry: true }]);
+      }
+      assert.equal(logger.errors.length, 2);
+      for (const [, error] of logger.errors) assert.match(String(error), new RegExp(`ConflictError: Thread ${threadId} already exists`));
+      assert.deepEqual(await call(server, { type: "threads.get_by_id", params: { thread_id: threadId } }, alice), before);
+      assert.deepEqual(await call(server, { type: "threads.list", params: {} }, bob), { data: [], has_more: false });
+      // With a fresh id again, Bob's retry goes through.
+      store.generateThreadId = () => "thr_bob";
+      assert.equal(createdThreadId(await stream(server, create("retry"), bob)), "thr_bob");
+    });
+  
+    test("an attachment id that exists is a 409: the existing attachment is untouched", async () => {
+      const store = kind.create<TestContext>({ owner: (c) => c.userId });
+      const attachmentStore = new (class extends AttachmentStore<TestContext> {
+        override async createAttachment(params: AttachmentCreateParams): Promise<Attachment> {
+          return { type: "file", id: "atc_fixed", name: params.name, mime_type: params.mime_type };
+        }
+        async deleteAttachment(): Promise<void> {}
+      })();
+      const server = new TestServer({}, { store, attachmentStore, logger: new MemoryLogger() });
+      const request = (name: string) => ({ type: "attachments.create", params: { name, size: 1, mime_type: "text/plain" } });
+      assert.deepEqual(await call(server, request("alice.txt"), { userId: "alice" }), { type: "file", id: "atc_fixed", name: "alice.txt", mime_type: "text/plain" });
+      for (const userId of ["bob", "alice"]) {
+        assert.deepEqual(await refusal(server, request(`${userId}.txt`), { userId }), { status: 409, message: "Attachment atc_fixed already exists" });
+      }
+      assert.equal((await store.loadAttachment("atc_fixed", { userId: "alice" })).name, "alice.txt");
+      await assert.rejects(store.loadAttachment("atc_fixed", { userId: "bob" }), NotFoundError);
     });
   });
 }

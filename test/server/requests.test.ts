@@ -45,10 +45,10 @@ describe("threads.create", () => {
     assert.equal(created.thread.title, undefined);
     assert.deepEqual(created.thread.items, { data: [], has_more: false });
     assert.deepEqual(created.thread.metadata, {});
-    assert.match(created.thread.id, /^thr_[0-9a-f]{8}$/);
+    assert.match(created.thread.id, /^thr_[0-9a-f]{24}$/);
     const done = events[1] as Extract<ThreadStreamEvent, { type: "thread.item.done" }>;
     assert.equal(done.item.type, "user_message");
-    assert.match(done.item.id, /^msg_[0-9a-f]{8}$/);
+    assert.match(done.item.id, /^msg_[0-9a-f]{24}$/);
     assert.ok(done.item.type === "user_message");
     assert.equal((done.item.content[0] as { text: string }).text, "Hello, world!");
     assert.equal(done.item.quoted_text, "Quoted text");

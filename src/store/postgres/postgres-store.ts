@@ -1,13 +1,14 @@
 import pg from "pg";
-import type { Pool, QueryResult, QueryResultRow } from "pg";
+import type { Pool, PoolClient, QueryResult, QueryResultRow } from "pg";
 import type { Attachment } from "../../protocol/attachment.js";
 import type { ThreadItem } from "../../protocol/items.js";
 import type { Page, ThreadMetadata } from "../../protocol/thread.js";
 import type { StoreOptions } from "../memory.js";
 import { notFound, pageSize } from "../pagination.js";
 import { attachmentRow, fromData, itemRow, ownerValue, pageFromRows, threadRow } from "../sql-records.js";
+import { attachmentExists, itemIdTaken, threadExists } from "../errors.js";
 import { assertStorable, isStorableId } from "../storable.js";
-import { Store, type PageOrder } from "../store.js";
+import { Store, type NewThreadRecords, type PageOrder } from "../store.js";
 import { migrate, tablesIn, type Tables } from "./schema.js";
 import { PostgresThreadLock } from "./thread-lock.js";
 
@@ -32,6 +33,13 @@ export interface PostgresStoreOptions<TContext> extends StoreOptions<TContext> {
 
 /** A foreign-key violation: the thread of an inserted item was deleted concurrently. */
 const FOREIGN_KEY_VIOLATION = "23503";
+/** A unique violation: the id of an inserted thread or attachment exists. */
+const UNIQUE_VIOLATION = "23505";
+
+const errorCode = (error: unknown): unknown => (error as { code?: unknown }).code;
+
+/** A pool, or the client of a transaction. */
+type Queryable = Pick<Pool | PoolClient, "query">;
 
 /**
  * A `Store` in PostgreSQL, through `pg`: for several server processes sharing one database.
@@ -103,6 +111,22 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
     return this.#pool.query<R>(text, params);
   }
 
+  /** Runs `work` in one transaction on one connection; a throw rolls it back. */
+  async #transaction(work: (client: PoolClient) => Promise<void>): Promise<void> {
+    await this.migrate();
+    const client = await this.#pool.connect();
+    try {
+      await client.query("BEGIN");
+      await work(client);
+      await client.query("COMMIT");
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
   /** `column` matches the context's owner; pushes the parameter. `IS NULL` keeps indexes usable. */
   #ownerIs(column: string, context: TContext, params: unknown[]): string {
     const owner = ownerValue(this.#owner, context);
@@ -138,6 +162,27 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
       [row.id, ownerValue(this.#owner, context), row.created_ms, row.data],
     );
     if (result.rowCount === 0) throw notFound("Thread", thread.id);
+  }
+
+  override async createThread(thread: ThreadMetadata, records: NewThreadRecords, context: TContext): Promise<void> {
+    assertStorable("Thread", thread);
+    for (const attachment of records.attachments ?? []) assertStorable("Attachment", attachment);
+    for (const item of records.items ?? []) assertStorable("Item", item);
+    const owner = ownerValue(this.#owner, context);
+    await this.#transaction(async (client) => {
+      const row = threadRow(thread);
+      try {
+        await client.query(
+          `INSERT INTO ${this.#t.threads} (id, owner, created_ms, data) VALUES ($1, $2, $3, $4::jsonb)`,
+          [row.id, owner, row.created_ms, row.data],
+        );
+      } catch (error) {
+        if (errorCode(error) === UNIQUE_VIOLATION) throw threadExists(thread.id);
+        throw error;
+      }
+      for (const attachment of records.attachments ?? []) await this.#saveAttachment(client, attachment, owner);
+      for (const item of records.items ?? []) await this.#upsertItem(client, thread.id, item, context);
+    });
   }
 
   async loadThreadItems(
@@ -180,22 +225,37 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
   async addThreadItem(threadId: string, item: ThreadItem, context: TContext): Promise<void> {
     if (!isStorableId(threadId)) throw notFound("Thread", threadId);
     assertStorable("Item", item);
+    await this.migrate();
+    await this.#upsertItem(this.#pool, threadId, item, context);
+  }
+
+  /**
+   * Inserts the item, or updates the thread's item of that id in place (keeping its position).
+   * Changes no row for a thread `context` may not see, or for a new item whose id another thread
+   * has; a second query tells which. (A schema from before that check may hold an id in two
+   * threads; each thread still updates its own.)
+   */
+  async #upsertItem(db: Queryable, threadId: string, item: ThreadItem, context: TContext): Promise<void> {
     const row = itemRow(item);
     const params: unknown[] = [threadId, row.id, row.created_ms, row.data];
-    // An existing item keeps its position (created_ms, seq); only its JSON changes.
     let result: QueryResult;
     try {
-      result = await this.#query(
+      result = await db.query(
         `INSERT INTO ${this.#t.items} (thread_id, id, created_ms, data)
          SELECT $1::text, $2::text, $3::bigint, $4::jsonb WHERE ${this.#visible(context, params)}
+           AND (NOT EXISTS (SELECT 1 FROM ${this.#t.items} o WHERE o.id = $2 AND o.thread_id <> $1)
+                OR EXISTS (SELECT 1 FROM ${this.#t.items} s WHERE s.thread_id = $1 AND s.id = $2))
          ON CONFLICT (thread_id, id) DO UPDATE SET data = EXCLUDED.data`,
         params,
       );
     } catch (error) {
-      if ((error as { code?: unknown }).code === FOREIGN_KEY_VIOLATION) throw notFound("Thread", threadId);
+      if (errorCode(error) === FOREIGN_KEY_VIOLATION) throw notFound("Thread", threadId);
       throw error;
     }
-    if (result.rowCount === 0) throw notFound("Thread", threadId);
+    if (result.rowCount !== 0) return;
+    const checkParams: unknown[] = [threadId];
+    const check = await db.query<{ visible: boolean }>(`SELECT ${this.#visible(context, checkParams)} AS visible`, checkParams);
+    throw check.rows[0]?.visible ? itemIdTaken(item.id) : notFound("Thread", threadId);
   }
 
   saveItem(threadId: string, item: ThreadItem, context: TContext): Promise<void> {
@@ -270,14 +330,33 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
 
   async saveAttachment(attachment: Attachment, context: TContext): Promise<void> {
     assertStorable("Attachment", attachment);
+    await this.migrate();
+    await this.#saveAttachment(this.#pool, attachment, ownerValue(this.#owner, context));
+  }
+
+  async #saveAttachment(db: Queryable, attachment: Attachment, owner: string | null): Promise<void> {
     const row = attachmentRow(attachment);
-    const result = await this.#query(
+    const result = await db.query(
       `INSERT INTO ${this.#t.attachments} AS a (id, owner, thread_id, data) VALUES ($1, $2, $3, $4::jsonb)
        ON CONFLICT (id) DO UPDATE SET thread_id = EXCLUDED.thread_id, data = EXCLUDED.data
        WHERE a.owner IS NOT DISTINCT FROM EXCLUDED.owner`,
-      [row.id, ownerValue(this.#owner, context), row.thread_id, row.data],
+      [row.id, owner, row.thread_id, row.data],
     );
     if (result.rowCount === 0) throw notFound("Attachment", attachment.id);
+  }
+
+  override async addAttachment(attachment: Attachment, context: TContext): Promise<void> {
+    assertStorable("Attachment", attachment);
+    const row = attachmentRow(attachment);
+    try {
+      await this.#query(
+        `INSERT INTO ${this.#t.attachments} (id, owner, thread_id, data) VALUES ($1, $2, $3, $4::jsonb)`,
+        [row.id, ownerValue(this.#owner, context), row.thread_id, row.data],
+      );
+    } catch (error) {
+      if (errorCode(error) === UNIQUE_VIOLATION) throw attachmentExists(attachment.id);
+      throw error;
+    }
   }
 
   async loadAttachment(attachmentId: string, context: TContext): Promise<Attachment> {
