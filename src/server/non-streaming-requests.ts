@@ -103,6 +103,9 @@ export async function handleNonStreamingRequest<TContext>(
     }
     case "items.feedback": {
       const { thread_id, item_ids, kind } = request.params;
+      // Only on the context's own thread and items: 404 (NotFoundError) otherwise.
+      await store.loadThread(thread_id, context);
+      for (const itemId of new Set(item_ids)) await store.loadItem(thread_id, itemId, context);
       await server.addFeedback(thread_id, item_ids, kind, context);
       return "{}";
     }

@@ -8,6 +8,7 @@ import {
   type Attachment,
   type AttachmentCreateParams,
   type ChatKitServer,
+  type FeedbackKind,
   type ThreadItem,
 } from "../../src/index.js";
 import { call, create, createdThreadId, ctx, MemoryLogger, stream, TestServer, type TestContext } from "../support/helpers.js";
@@ -164,6 +165,30 @@ for (const kind of stores.kinds) {
       }
       assert.equal((await store.loadAttachment("atc_fixed", { userId: "alice" })).name, "alice.txt");
       await assert.rejects(store.loadAttachment("atc_fixed", { userId: "bob" }), NotFoundError);
+    });
+  
+    test("items.feedback on an unknown or foreign thread or item is a 404; addFeedback is not called", async () => {
+      const calls: unknown[][] = [];
+      const server = new (class extends TestServer {
+        override async addFeedback(threadId: string, itemIds: string[], kind: FeedbackKind, context: TestContext) {
+          calls.push([threadId, itemIds, kind, context]);
+        }
+      })({}, { store: kind.create<TestContext>({ owner: (c) => c.userId }), logger: new MemoryLogger() });
+      const alice = { userId: "alice" };
+      const thread = createdThreadId(await stream(server, create("mine"), alice));
+      const other = createdThreadId(await stream(server, create("also mine"), alice));
+      const [item] = (await call(server, { type: "items.list", params: { thread_id: thread } }, alice)).data as ThreadItem[];
+      const [otherItem] = (await call(server, { type: "items.list", params: { thread_id: other } }, alice)).data as ThreadItem[];
+      const feedback = (thread_id: string, item_ids: string[]) => ({ type: "items.feedback", params: { thread_id, item_ids, kind: "negative" } });
+
+      assert.deepEqual(await refusal(server, feedback(thread, [item!.id]), { userId: "bob" }), { status: 404, message: `Thread ${thread} not found` });
+      assert.deepEqual(await refusal(server, feedback("thr_missing", []), alice), { status: 404, message: "Thread thr_missing not found" });
+      assert.deepEqual(await refusal(server, feedback(thread, [item!.id, "msg_missing"]), alice), { status: 404, message: "Item msg_missing not found" });
+      assert.deepEqual(await refusal(server, feedback(thread, [otherItem!.id]), alice), { status: 404, message: `Item ${otherItem!.id} not found` });
+      assert.deepEqual(calls, []);
+
+      assert.deepEqual(await call(server, feedback(thread, [item!.id]), alice), {});
+      assert.deepEqual(calls, [[thread, [item!.id], "negative", alice]]);
     });
   });
 }
