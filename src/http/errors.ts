@@ -21,3 +21,14 @@ export function errorResponse(
 export const methodNotAllowed = () => new RequestError(405, "Method not allowed: use POST");
 export const bodyTooLarge = (limit: number) =>
   new RequestError(413, `Request body is larger than ${limit} bytes`);
+
+/**
+ * Refuses (415) a request body not declared `application/json`, whatever its parameters
+ * (`; charset=utf-8`) or case; `header` is the `Content-Type` value, if any.
+ */
+export function checkJsonContentType(header: string | null | undefined): void {
+  const mediaType = header?.split(";", 1)[0]!.trim().toLowerCase();
+  if (mediaType !== "application/json") {
+    throw new RequestError(415, `Content-Type must be application/json, not ${header || "(none)"}`);
+  }
+}

@@ -2,7 +2,7 @@ import type { ChatKitServer } from "../server/chatkit-server.js";
 import { NonStreamingResult, type StreamingResult } from "../server/results.js";
 import { attachmentRoutesOf, fromFetchRequest, routeEnv, toWebResponse } from "./attachment-routes.js";
 import { readRequestBody } from "./body.js";
-import { errorResponse, methodNotAllowed } from "./errors.js";
+import { checkJsonContentType, errorResponse, methodNotAllowed } from "./errors.js";
 import { KeepAlive } from "./keep-alive.js";
 import {
   DEFAULT_KEEP_ALIVE_MS,
@@ -63,6 +63,7 @@ export function toFetchHandler<TContext>(
 ): (request: Request) => Promise<Response> {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const keepAliveMs = options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
+  const requireJson = options.requireJsonContentType ?? true;
   const logger = options.logger ?? server.logger;
   const attachmentRoutes = attachmentRoutesOf(server);
 
@@ -74,6 +75,7 @@ export function toFetchHandler<TContext>(
         if (response) return toWebResponse(response);
       }
       if (request.method !== "POST") throw methodNotAllowed();
+      if (requireJson) checkJsonContentType(request.headers.get("content-type"));
       const context = await options.context(request);
       const body = await readRequestBody(request, maxBodyBytes);
       const result = await server.process(body, context, { signal: request.signal });

@@ -45,7 +45,9 @@ const authContext = (header: string | null | undefined): TestContext => {
   return { userId: header ?? "anonymous" };
 };
 
-async function mountNode(server: TestServer, options: { maxBodyBytes?: number; keepAliveMs?: number } = {}): Promise<Mounted> {
+type MountOptions = { maxBodyBytes?: number; keepAliveMs?: number; requireJsonContentType?: boolean };
+
+async function mountNode(server: TestServer, options: MountOptions = {}): Promise<Mounted> {
   const handler = toNodeHandler(server, { context: (req) => authContext(req.headers.authorization), ...options });
   const httpServer = http.createServer((req, res) => void handler(req, res));
   httpServer.listen(0, "127.0.0.1");
@@ -57,7 +59,7 @@ async function mountNode(server: TestServer, options: { maxBodyBytes?: number; k
   };
 }
 
-async function mountFetch(server: TestServer, options: { maxBodyBytes?: number; keepAliveMs?: number } = {}): Promise<Mounted> {
+async function mountFetch(server: TestServer, options: MountOptions = {}): Promise<Mounted> {
   const handler = toFetchHandler(server, { context: (req) => authContext(req.headers.get("authorization")), ...options });
   const app = new Hono();
   app.all("/chatkit", (c) => handler(c.req.raw));
@@ -133,6 +135,38 @@ for (const [name, mount] of [["toNodeHandler", mountNode], ["toFetchHandler (Hon
       const denied = await post(app.url, create("x"), { authorization: "Bearer denied" });
       assert.equal(denied.status, 401);
       assert.deepEqual(await denied.json(), { error: "Unauthorized" });
+    });
+
+    test("a body that is not declared application/json is a 415 (cross-site form posts cannot reach the endpoint)", async () => {
+      const body = JSON.stringify(create("csrf"));
+      const user = { authorization: "owner-csrf" };
+      for (const type of ["text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonp", "application/json-patch+json"]) {
+        const response = await fetch(app.url, { method: "POST", body, headers: { "content-type": type, ...user } });
+        assert.equal(response.status, 415, type);
+        assert.equal(response.headers.get("content-type"), "application/json; charset=utf-8");
+        assert.deepEqual(await response.json(), { error: `Content-Type must be application/json, not ${type}` });
+      }
+      // No Content-Type at all (a Blob without a type sends none).
+      const bare = await fetch(app.url, { method: "POST", body: new Blob([body]), headers: user });
+      assert.equal(bare.status, 415);
+      assert.deepEqual(await bare.json(), { error: "Content-Type must be application/json, not (none)" });
+      assert.deepEqual(await (await post(app.url, { type: "threads.list", params: {} }, user)).json(), { data: [], has_more: false });
+      // Parameters and case do not matter.
+      for (const type of ["application/json; charset=utf-8", "Application/JSON", " application/json ;charset=UTF-8"]) {
+        const response = await fetch(app.url, { method: "POST", body: JSON.stringify({ type: "threads.list", params: {} }), headers: { "content-type": type, ...user } });
+        assert.equal(response.status, 200, type);
+      }
+    });
+
+    test("requireJsonContentType: false accepts any content type", async () => {
+      const relaxed = await mount(new TestServer(), { requireJsonContentType: false });
+      try {
+        const response = await fetch(relaxed.url, { method: "POST", body: JSON.stringify({ type: "threads.list", params: {} }) });
+        assert.equal(response.status, 200);
+        assert.deepEqual(await response.json(), { data: [], has_more: false });
+      } finally {
+        await relaxed.close();
+      }
     });
 
     test("an idle stream gets keep-alive comments", async () => {
