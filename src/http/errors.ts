@@ -18,6 +18,18 @@ export function errorResponse(
   return { status: error.status, headers, body: JSON.stringify({ error: error.message }) };
 }
 
+/** The client went away before the request was read: nobody to answer, nothing to report. */
+export class ClientGoneError extends Error {
+  override readonly name = "ClientGoneError";
+}
+
+/**
+ * Whether `error` only means the client left: its body broke off, or `signal` (the client's
+ * connection) aborted — e.g. while the request waited for its thread's lock.
+ */
+export const isClientGone = (error: unknown, signal: AbortSignal): boolean =>
+  error instanceof ClientGoneError || signal.aborted;
+
 export const methodNotAllowed = () => new RequestError(405, "Method not allowed: use POST");
 export const bodyTooLarge = (limit: number) =>
   new RequestError(413, `Request body is larger than ${limit} bytes`);

@@ -4,7 +4,7 @@ import { NonStreamingResult } from "../server/results.js";
 import { fromNodeRequest, sendNodeResponse } from "./attachment-routes-node.js";
 import { attachmentRoutesOf, routeEnv } from "./attachment-routes.js";
 import { readNodeBody } from "./body.js";
-import { checkJsonContentType, errorResponse, methodNotAllowed } from "./errors.js";
+import { checkJsonContentType, errorResponse, isClientGone, methodNotAllowed } from "./errors.js";
 import { KeepAlive } from "./keep-alive.js";
 import {
   DEFAULT_KEEP_ALIVE_MS,
@@ -93,6 +93,12 @@ export function toNodeHandler<TContext>(
       }
       res.end();
     } catch (error) {
+      if (isClientGone(error, disconnect.signal)) {
+        // Nobody to answer: no status, no error log.
+        logger.debug?.("The client went away before its ChatKit request was answered", error);
+        res.destroy();
+        return;
+      }
       if (res.headersSent) {
         logger.error("Error after a ChatKit stream started", error);
         res.destroy();
