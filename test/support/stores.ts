@@ -74,7 +74,8 @@ export function shippedStores(): { kinds: StoreKind[]; cleanup(): Promise<void> 
       name: "postgres",
       skip: postgresSkip,
       create: (options) => {
-        pool ??= new pg.Pool({ connectionString: postgresUrl, max: 10 });
+        // Commits need not wait for the disk here: durability is not what these tests check.
+        pool ??= new pg.Pool({ connectionString: postgresUrl, max: 10, options: "-c synchronous_commit=off" });
         return new PostgresStore({ pool, schema: schemas.next(), ...options });
       },
     },
