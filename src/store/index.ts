@@ -6,6 +6,7 @@ export {
   type AttachmentRoutes,
 } from "./attachment-routes.js";
 export { ConflictError, NotFoundError } from "./errors.js";
+export { assertStorable } from "./storable.js";
 export { defaultGenerateId, ID_PREFIXES, type StoreItemType } from "./ids.js";
 export {
   DEFAULT_MAX_ATTACHMENT_BYTES,
