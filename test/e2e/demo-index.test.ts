@@ -4,35 +4,28 @@
  * offline playground. Skipped without /usr/bin/chromium, except on CI.
  */
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { startDemo, type RunningDemo } from "../../examples/demo/demo-server.js";
 import { offlineResponder } from "../../examples/demo/offline-responder.js";
 import { MemoryLogger } from "../support/helpers.js";
+import { launchChromium, skipWithoutChromium } from "./chromium.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const CDN = "https://cdn.platform.openai.com/**";
-const missing = !existsSync(CHROMIUM);
-const skip = missing && process.env.CI !== "true" ? `Chromium not found at ${CHROMIUM}; skipping the browser tests` : false;
 
-describe("demo / page without the ChatKit CDN", { skip, timeout: 60_000 }, () => {
+describe("demo / page without the ChatKit CDN", { skip: skipWithoutChromium, timeout: 60_000 }, () => {
   let browser: Browser;
   let demo: RunningDemo;
   let dataDir: string;
   let page: Page;
 
   before(async () => {
-    if (missing) throw new Error(`Chromium not found at ${CHROMIUM}; install it with: apt-get update && apt-get install -y chromium`);
     dataDir = await mkdtemp(path.join(tmpdir(), "chatkit-index-"));
     demo = await startDemo({ port: 0, dataDir, responder: offlineResponder({ wordDelayMs: 0, taskDelayMs: 0 }), logger: new MemoryLogger() });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
