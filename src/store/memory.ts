@@ -1,6 +1,7 @@
 import type { Attachment } from "../protocol/attachment.js";
 import type { ThreadItem } from "../protocol/items.js";
 import type { Page, ThreadMetadata } from "../protocol/thread.js";
+import { checkStoreOptions } from "./options.js";
 import { insertOrdered, lowerBound, notFound, type Ordered, pageOf, timeOf } from "./pagination.js";
 import { Store, type PageOrder } from "./store.js";
 
@@ -34,6 +35,7 @@ export class InMemoryStore<TContext = unknown> extends Store<TContext> {
 
   constructor(options: StoreOptions<TContext> = {}) {
     super();
+    checkStoreOptions("InMemoryStore", options);
     this.#owner = options.owner ?? (() => undefined);
   }
 
