@@ -1,6 +1,7 @@
 import type { Attachment } from "../protocol/attachment.js";
 import type { ThreadItem } from "../protocol/items.js";
 import type { Page, ThreadMetadata } from "../protocol/thread.js";
+import { checkStoreOptions } from "./options.js";
 import { insertOrdered, lowerBound, notFound, type Ordered, pageOf, timeOf } from "./pagination.js";
 import { attachmentExists, itemIdTaken, threadExists } from "./errors.js";
 import { assertStorable } from "./storable.js";
@@ -38,6 +39,7 @@ export class InMemoryStore<TContext = unknown> extends Store<TContext> {
 
   constructor(options: StoreOptions<TContext> = {}) {
     super();
+    checkStoreOptions("InMemoryStore", options);
     this.#owner = options.owner ?? (() => undefined);
   }
 

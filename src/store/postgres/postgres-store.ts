@@ -1,9 +1,11 @@
-import pg from "pg";
 import type { Pool, PoolClient, QueryResult, QueryResultRow } from "pg";
+import { createRequire } from "node:module";
+import { optionalPeerError } from "../../optional-peer.js";
 import type { Attachment } from "../../protocol/attachment.js";
 import type { ThreadItem } from "../../protocol/items.js";
 import type { Page, ThreadMetadata } from "../../protocol/thread.js";
 import type { StoreOptions } from "../memory.js";
+import { checkStoreOptions, describeValue } from "../options.js";
 import { notFound, pageSize } from "../pagination.js";
 import { attachmentRow, fromData, itemRow, ownerValue, pageFromRows, threadRow } from "../sql-records.js";
 import { attachmentExists, itemIdTaken, threadExists } from "../errors.js";
@@ -12,7 +14,10 @@ import { Store, type NewThreadRecords, type PageOrder } from "../store.js";
 import { migrate, tablesIn, type Tables } from "./schema.js";
 import { PostgresThreadLock } from "./thread-lock.js";
 
-/** Options of `PostgresStore`. Without `pool` or `connectionString`, pg reads the `PG*` env vars. */
+/**
+ * Options of `PostgresStore`: a `pool` or a `connectionString` is required. To connect with the
+ * `PG*` environment variables, pass `pool: new pg.Pool()`.
+ */
 export interface PostgresStoreOptions<TContext> extends StoreOptions<TContext> {
   /** e.g. `postgres://user:pass@host:5432/db`; the store creates (and `close()` ends) its pools. */
   connectionString?: string;
@@ -29,6 +34,45 @@ export interface PostgresStoreOptions<TContext> extends StoreOptions<TContext> {
   maxLockConnections?: number;
   /** The PostgreSQL schema of the tables, created if missing. Default `public`. */
   schema?: string;
+}
+
+const require = createRequire(import.meta.url);
+
+/** `pg`, an optional peer dependency: loaded when the first PostgresStore is created. */
+function loadPg(): typeof import("pg") {
+  try {
+    return require("pg") as typeof import("pg");
+  } catch (error) {
+    throw optionalPeerError(error, "pg", "PostgresStore");
+  }
+}
+
+/** Checks the options a PostgresStore needs, naming the one that is wrong. */
+function checkPostgresOptions(options: unknown): void {
+  const record = checkStoreOptions("PostgresStore", options);
+  const { pool, lockPool, connectionString, maxLockConnections } = record;
+  for (const [name, value] of [["pool", pool], ["lockPool", lockPool]] as const) {
+    if (value !== undefined && typeof (value as Partial<Pool> | null)?.connect !== "function") {
+      throw new TypeError(`PostgresStore: \`${name}\` must be a pg.Pool; got ${describeValue(value)}`);
+    }
+  }
+  if (pool === undefined && (typeof connectionString !== "string" || connectionString === "")) {
+    let problem = "";
+    if ("connectionString" in record) {
+      problem =
+        connectionString === undefined
+          ? "; connectionString is undefined (is the environment variable set?)"
+          : `; connectionString is ${describeValue(connectionString)}`;
+    }
+    throw new TypeError(
+      `PostgresStore needs a \`pool\` (a pg.Pool) or a \`connectionString\` (postgres://user:pass@host:5432/db)${problem}`,
+    );
+  }
+  if (maxLockConnections !== undefined && !(Number.isInteger(maxLockConnections) && (maxLockConnections as number) > 0)) {
+    throw new TypeError(
+      `PostgresStore: \`maxLockConnections\` must be a positive integer; got ${describeValue(maxLockConnections)}`,
+    );
+  }
 }
 
 /** A foreign-key violation: the thread of an inserted item was deleted concurrently. */
@@ -56,8 +100,10 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
   readonly #t: Tables;
   #migration: Promise<void> | undefined;
 
-  constructor(options: PostgresStoreOptions<TContext> = {}) {
+  constructor(options: PostgresStoreOptions<TContext>) {
     super();
+    checkPostgresOptions(options);
+    const pg = loadPg();
     this.#owner = options.owner;
     this.#schema = options.schema ?? "public";
     this.#t = tablesIn(this.#schema);

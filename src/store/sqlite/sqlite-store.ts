@@ -1,8 +1,11 @@
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
+import { createRequire } from "node:module";
+import { optionalPeerError } from "../../optional-peer.js";
 import type { Attachment } from "../../protocol/attachment.js";
 import type { ThreadItem } from "../../protocol/items.js";
 import type { Page, ThreadMetadata } from "../../protocol/thread.js";
 import type { StoreOptions } from "../memory.js";
+import { checkStoreOptions, describeValue } from "../options.js";
 import { notFound, pageSize } from "../pagination.js";
 import { attachmentRow, fromData, itemRow, ownerValue, pageFromRows, threadRow } from "../sql-records.js";
 import { attachmentExists, itemIdTaken, threadExists } from "../errors.js";
@@ -20,6 +23,18 @@ export interface SQLiteStoreOptions<TContext> extends StoreOptions<TContext> {
 type Statement = Database.Statement<unknown[], unknown>;
 
 const constraintCode = (error: unknown): unknown => (error as { code?: unknown }).code;
+
+const require = createRequire(import.meta.url);
+
+/** `better-sqlite3`, an optional peer dependency: loaded when the first SQLiteStore opens. */
+function loadBetterSqlite3(): typeof Database {
+  try {
+    return require("better-sqlite3") as typeof Database;
+  } catch (error) {
+    throw optionalPeerError(error, "better-sqlite3", "SQLiteStore");
+  }
+}
+
 interface Position {
   created_ms: number;
   seq: number;
@@ -46,8 +61,16 @@ export class SQLiteStore<TContext = unknown> extends Store<TContext> {
 
   constructor(options: SQLiteStoreOptions<TContext>) {
     super();
+    const { path } = checkStoreOptions("SQLiteStore", options);
+    // better-sqlite3 opens a temporary database for "" (and undefined): never what was meant.
+    if (typeof path !== "string" || path === "") {
+      throw new TypeError(
+        `SQLiteStore needs a \`path\`: the database file (created if missing), or ":memory:" for a private in-memory database; got ${describeValue(path)}`,
+      );
+    }
     this.#owner = options.owner;
-    this.db = new Database(options.path);
+    const Database = loadBetterSqlite3();
+    this.db = new Database(path);
     try {
       // WAL: concurrent readers, and a commit costs no fsync with synchronous=NORMAL (still
       // crash-safe; the last commits may be lost on power failure, never corrupted).
