@@ -61,7 +61,7 @@ describe("playground in headless Chromium", { skip: skipWithoutChromium, timeout
 
   /** The stored items of a thread, straight from the server. */
   async function storedItems(threadId: string): Promise<StoredItem[]> {
-    const response = await fetch(`${demo.url}/chatkit`, { method: "POST", body: JSON.stringify({ type: "threads.get_by_id", params: { thread_id: threadId } }) });
+    const response = await fetch(`${demo.url}/chatkit`, { method: "POST", body: JSON.stringify({ type: "threads.get_by_id", params: { thread_id: threadId } }), headers: { "content-type": "application/json" } });
     return ((await response.json()) as { items: { data: StoredItem[] } }).items.data;
   }
   type StoredItem = { type: string; content?: Array<{ text: string }>; attachments?: Array<{ id: string; name: string; preview_url?: string }> };

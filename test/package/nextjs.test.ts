@@ -80,7 +80,7 @@ test("next build bundles a route importing the root, /widgets and /agents; next 
     });
 
     const input = { content: [{ type: "input_text", text: "hi" }], attachments: [], inference_options: {} };
-    const response = await fetch(`${url}/api/chatkit`, { method: "POST", body: JSON.stringify({ type: "threads.create", params: { input } }) });
+    const response = await fetch(`${url}/api/chatkit`, { method: "POST", body: JSON.stringify({ type: "threads.create", params: { input } }), headers: { "content-type": "application/json" } });
     assert.equal(response.status, 200);
     assert.match(response.headers.get("content-type") ?? "", /^text\/event-stream/);
     const events = parseSse(await response.text());

@@ -1,4 +1,4 @@
-import type { Pool, QueryResult, QueryResultRow } from "pg";
+import type { Pool, PoolClient, QueryResult, QueryResultRow } from "pg";
 import { createRequire } from "node:module";
 import { optionalPeerError } from "../../optional-peer.js";
 import type { Attachment } from "../../protocol/attachment.js";
@@ -8,7 +8,9 @@ import type { StoreOptions } from "../memory.js";
 import { checkStoreOptions, describeValue } from "../options.js";
 import { notFound, pageSize } from "../pagination.js";
 import { attachmentRow, fromData, itemRow, ownerValue, pageFromRows, threadRow } from "../sql-records.js";
-import { Store, type PageOrder } from "../store.js";
+import { attachmentExists, itemIdTaken, threadExists } from "../errors.js";
+import { assertStorable, isStorableId } from "../storable.js";
+import { Store, type NewThreadRecords, type PageOrder } from "../store.js";
 import { migrate, tablesIn, type Tables } from "./schema.js";
 import { PostgresThreadLock } from "./thread-lock.js";
 
@@ -75,14 +77,19 @@ function checkPostgresOptions(options: unknown): void {
 
 /** A foreign-key violation: the thread of an inserted item was deleted concurrently. */
 const FOREIGN_KEY_VIOLATION = "23503";
+/** A unique violation: the id of an inserted thread or attachment exists. */
+const UNIQUE_VIOLATION = "23505";
+
+const errorCode = (error: unknown): unknown => (error as { code?: unknown }).code;
+
+/** A pool, or the client of a transaction. */
+type Queryable = Pick<Pool | PoolClient, "query">;
 
 /**
  * A `Store` in PostgreSQL, through `pg`: for several server processes sharing one database.
  * Records are `jsonb`; pages walk `(scope, created_ms, seq)` indexes. The schema is created or
  * migrated on first use, safely when several instances start at once. `threadLock` serializes
  * the turns of a thread across all processes using the database (advisory locks).
- *
- * Limitation of `jsonb`: strings containing U+0000 cannot be stored (PostgreSQL rejects them).
  */
 export class PostgresStore<TContext = unknown> extends Store<TContext> {
   override readonly threadLock: PostgresThreadLock;
@@ -150,6 +157,22 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
     return this.#pool.query<R>(text, params);
   }
 
+  /** Runs `work` in one transaction on one connection; a throw rolls it back. */
+  async #transaction(work: (client: PoolClient) => Promise<void>): Promise<void> {
+    await this.migrate();
+    const client = await this.#pool.connect();
+    try {
+      await client.query("BEGIN");
+      await work(client);
+      await client.query("COMMIT");
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
   /** `column` matches the context's owner; pushes the parameter. `IS NULL` keeps indexes usable. */
   #ownerIs(column: string, context: TContext, params: unknown[]): string {
     const owner = ownerValue(this.#owner, context);
@@ -164,6 +187,7 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
   }
 
   async loadThread(threadId: string, context: TContext): Promise<ThreadMetadata> {
+    if (!isStorableId(threadId)) throw notFound("Thread", threadId);
     const params: unknown[] = [threadId];
     const { rows } = await this.#query<{ data: unknown }>(
       `SELECT data FROM ${this.#t.threads} WHERE id = $1 AND ${this.#ownerIs("owner", context, params)}`,
@@ -174,6 +198,7 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
   }
 
   async saveThread(thread: ThreadMetadata, context: TContext): Promise<void> {
+    assertStorable("Thread", thread);
     const row = threadRow(thread);
     // An existing thread keeps its owner and position; another owner's thread is left alone
     // (no row changes) and reported as missing.
@@ -185,6 +210,27 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
     if (result.rowCount === 0) throw notFound("Thread", thread.id);
   }
 
+  override async createThread(thread: ThreadMetadata, records: NewThreadRecords, context: TContext): Promise<void> {
+    assertStorable("Thread", thread);
+    for (const attachment of records.attachments ?? []) assertStorable("Attachment", attachment);
+    for (const item of records.items ?? []) assertStorable("Item", item);
+    const owner = ownerValue(this.#owner, context);
+    await this.#transaction(async (client) => {
+      const row = threadRow(thread);
+      try {
+        await client.query(
+          `INSERT INTO ${this.#t.threads} (id, owner, created_ms, data) VALUES ($1, $2, $3, $4::jsonb)`,
+          [row.id, owner, row.created_ms, row.data],
+        );
+      } catch (error) {
+        if (errorCode(error) === UNIQUE_VIOLATION) throw threadExists(thread.id);
+        throw error;
+      }
+      for (const attachment of records.attachments ?? []) await this.#saveAttachment(client, attachment, owner);
+      for (const item of records.items ?? []) await this.#upsertItem(client, thread.id, item, context);
+    });
+  }
+
   async loadThreadItems(
     threadId: string,
     after: string | undefined,
@@ -192,6 +238,8 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
     order: PageOrder,
     context: TContext,
   ): Promise<Page<ThreadItem>> {
+    if (!isStorableId(threadId)) return { data: [], has_more: false };
+    if (after !== undefined && !isStorableId(after)) throw notFound("Item", after);
     const size = pageSize(limit);
     const params: unknown[] = [threadId, size + 1];
     const visible = this.#visible(context, params);
@@ -221,22 +269,39 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
   }
 
   async addThreadItem(threadId: string, item: ThreadItem, context: TContext): Promise<void> {
+    if (!isStorableId(threadId)) throw notFound("Thread", threadId);
+    assertStorable("Item", item);
+    await this.migrate();
+    await this.#upsertItem(this.#pool, threadId, item, context);
+  }
+
+  /**
+   * Inserts the item, or updates the thread's item of that id in place (keeping its position).
+   * Changes no row for a thread `context` may not see, or for a new item whose id another thread
+   * has; a second query tells which. (A schema from before that check may hold an id in two
+   * threads; each thread still updates its own.)
+   */
+  async #upsertItem(db: Queryable, threadId: string, item: ThreadItem, context: TContext): Promise<void> {
     const row = itemRow(item);
     const params: unknown[] = [threadId, row.id, row.created_ms, row.data];
-    // An existing item keeps its position (created_ms, seq); only its JSON changes.
     let result: QueryResult;
     try {
-      result = await this.#query(
+      result = await db.query(
         `INSERT INTO ${this.#t.items} (thread_id, id, created_ms, data)
          SELECT $1::text, $2::text, $3::bigint, $4::jsonb WHERE ${this.#visible(context, params)}
+           AND (NOT EXISTS (SELECT 1 FROM ${this.#t.items} o WHERE o.id = $2 AND o.thread_id <> $1)
+                OR EXISTS (SELECT 1 FROM ${this.#t.items} s WHERE s.thread_id = $1 AND s.id = $2))
          ON CONFLICT (thread_id, id) DO UPDATE SET data = EXCLUDED.data`,
         params,
       );
     } catch (error) {
-      if ((error as { code?: unknown }).code === FOREIGN_KEY_VIOLATION) throw notFound("Thread", threadId);
+      if (errorCode(error) === FOREIGN_KEY_VIOLATION) throw notFound("Thread", threadId);
       throw error;
     }
-    if (result.rowCount === 0) throw notFound("Thread", threadId);
+    if (result.rowCount !== 0) return;
+    const checkParams: unknown[] = [threadId];
+    const check = await db.query<{ visible: boolean }>(`SELECT ${this.#visible(context, checkParams)} AS visible`, checkParams);
+    throw check.rows[0]?.visible ? itemIdTaken(item.id) : notFound("Thread", threadId);
   }
 
   saveItem(threadId: string, item: ThreadItem, context: TContext): Promise<void> {
@@ -244,6 +309,7 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
   }
 
   async loadItem(threadId: string, itemId: string, context: TContext): Promise<ThreadItem> {
+    if (!isStorableId(threadId) || !isStorableId(itemId)) throw notFound("Item", itemId);
     const params: unknown[] = [threadId, itemId];
     const { rows } = await this.#query<{ data: unknown }>(
       `SELECT data FROM ${this.#t.items} WHERE thread_id = $1 AND id = $2 AND ${this.#visible(context, params)}`,
@@ -254,6 +320,7 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
   }
 
   async deleteThreadItem(threadId: string, itemId: string, context: TContext): Promise<void> {
+    if (!isStorableId(threadId) || !isStorableId(itemId)) return;
     const params: unknown[] = [threadId, itemId];
     await this.#query(
       `DELETE FROM ${this.#t.items} WHERE thread_id = $1 AND id = $2 AND ${this.#visible(context, params)}`,
@@ -267,6 +334,7 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
     order: PageOrder,
     context: TContext,
   ): Promise<Page<ThreadMetadata>> {
+    if (after !== undefined && !isStorableId(after)) throw notFound("Thread", after);
     const size = pageSize(limit);
     const params: unknown[] = [size + 1];
     const owner = this.#ownerIs("t.owner", context, params);
@@ -294,6 +362,7 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
   }
 
   async deleteThread(threadId: string, context: TContext): Promise<void> {
+    if (!isStorableId(threadId)) return;
     const params: unknown[] = [threadId];
     // One statement: the thread (its items by ON DELETE CASCADE), then its attachments.
     await this.#query(
@@ -306,17 +375,38 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
   }
 
   async saveAttachment(attachment: Attachment, context: TContext): Promise<void> {
+    assertStorable("Attachment", attachment);
+    await this.migrate();
+    await this.#saveAttachment(this.#pool, attachment, ownerValue(this.#owner, context));
+  }
+
+  async #saveAttachment(db: Queryable, attachment: Attachment, owner: string | null): Promise<void> {
     const row = attachmentRow(attachment);
-    const result = await this.#query(
+    const result = await db.query(
       `INSERT INTO ${this.#t.attachments} AS a (id, owner, thread_id, data) VALUES ($1, $2, $3, $4::jsonb)
        ON CONFLICT (id) DO UPDATE SET thread_id = EXCLUDED.thread_id, data = EXCLUDED.data
        WHERE a.owner IS NOT DISTINCT FROM EXCLUDED.owner`,
-      [row.id, ownerValue(this.#owner, context), row.thread_id, row.data],
+      [row.id, owner, row.thread_id, row.data],
     );
     if (result.rowCount === 0) throw notFound("Attachment", attachment.id);
   }
 
+  override async addAttachment(attachment: Attachment, context: TContext): Promise<void> {
+    assertStorable("Attachment", attachment);
+    const row = attachmentRow(attachment);
+    try {
+      await this.#query(
+        `INSERT INTO ${this.#t.attachments} (id, owner, thread_id, data) VALUES ($1, $2, $3, $4::jsonb)`,
+        [row.id, ownerValue(this.#owner, context), row.thread_id, row.data],
+      );
+    } catch (error) {
+      if (errorCode(error) === UNIQUE_VIOLATION) throw attachmentExists(attachment.id);
+      throw error;
+    }
+  }
+
   async loadAttachment(attachmentId: string, context: TContext): Promise<Attachment> {
+    if (!isStorableId(attachmentId)) throw notFound("Attachment", attachmentId);
     const params: unknown[] = [attachmentId];
     const { rows } = await this.#query<{ data: unknown }>(
       `SELECT data FROM ${this.#t.attachments} WHERE id = $1 AND ${this.#ownerIs("owner", context, params)}`,
@@ -327,6 +417,7 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
   }
 
   async deleteAttachment(attachmentId: string, context: TContext): Promise<void> {
+    if (!isStorableId(attachmentId)) return;
     const params: unknown[] = [attachmentId];
     await this.#query(
       `DELETE FROM ${this.#t.attachments} WHERE id = $1 AND ${this.#ownerIs("owner", context, params)}`,
