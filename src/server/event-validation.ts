@@ -1,4 +1,5 @@
 import { ThreadStreamEventSchema, type ThreadStreamEvent } from "../protocol/events.js";
+import { textProblem } from "../protocol/text.js";
 import { ThreadMetadataSchema, type ThreadMetadata } from "../protocol/thread.js";
 import { describeIssue } from "./describe-issue.js";
 
@@ -21,8 +22,9 @@ function invalid(what: string, issues: readonly Parameters<typeof describeIssue>
 
 /**
  * A text delta, checked by hand: most events of a stream are these, and the full schema costs
- * several times more. Accepts exactly what the schema accepts; unknown keys are never sent (the
- * SSE encoder writes a text delta's known fields only).
+ * several times more. Accepts exactly what the schema accepts (the text rule included); anything
+ * else takes the schema, which names the problem. Unknown keys are never sent: the SSE encoder
+ * writes a text delta's known fields only.
  */
 function isTextDelta(event: unknown): event is ThreadStreamEvent {
   if (typeof event !== "object" || event === null) return false;
@@ -35,7 +37,9 @@ function isTextDelta(event: unknown): event is ThreadStreamEvent {
     (update as { type?: unknown }).type === "assistant_message.content_part.text_delta" &&
     typeof delta === "string" &&
     Number.isInteger(content_index) &&
-    (content_index as number) >= 0
+    (content_index as number) >= 0 &&
+    textProblem(delta) === undefined &&
+    textProblem(item_id) === undefined
   );
 }
 

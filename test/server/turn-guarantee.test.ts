@@ -15,8 +15,7 @@ import {
 import type { PostgresStore } from "../../src/store/postgres/index.js";
 import { addMessage, create, ctx, deferred, MemoryLogger, modelCall, now, TestServer, tick, type Respond, type TestContext } from "../support/helpers.js";
 import { adapters, EventStream, post, postJson, streamEvents, type ContextOf, type Mounted } from "../support/http.js";
-import { advisoryLockHolder, databaseUrl } from "../support/postgres.js";
-import { storeKinds } from "../support/stores.js";
+import { advisoryLockHolder, postgresPair, postgresUrl, shippedStores } from "../support/stores.js";
 
 /*
  * The turn guarantee over real sockets, for every store and both adapters: one turn per thread at
@@ -106,9 +105,13 @@ interface App {
 /** Long enough for a waiter that wrongly skipped ahead to have started: a few polls of the PostgreSQL lock. */
 const settle = () => tick(250);
 
-for (const kind of storeKinds()) {
+const stores = shippedStores();
+after(() => stores.cleanup());
+
+for (const kind of stores.kinds) {
+  /** Whether several server processes can share the store's data. */
+  const shared = kind.name === "postgres";
   describe(`the turn guarantee with ${kind.name}`, { skip: kind.skip }, () => {
-    after(() => kind.closeAll());
 
     for (const [adapterName, mount] of adapters) {
       describe(adapterName, () => {
@@ -119,7 +122,13 @@ for (const kind of storeKinds()) {
           options: { threadLock?: (store: Store<TestContext>) => ThreadLock; twin?: boolean; maxTurnMs?: number } = {},
         ): Promise<{ arrivals: Arrivals; a: App; b: App }> {
           const arrivals = new Arrivals();
-          const opened = kind.open<TestContext>();
+          let store: Store<TestContext>;
+          let twin: Store<TestContext> | undefined;
+          if (options.twin) {
+            const pair = postgresPair<TestContext>();
+            t.after(() => pair.close());
+            [store, twin] = [pair.a, pair.b];
+          } else store = kind.create<TestContext>();
           const start = async (store: Store<TestContext>): Promise<App> => {
             const logger = new MemoryLogger();
             const server = new Server(hooks, { store, logger, ...(options.threadLock ? { threadLock: options.threadLock(store) } : {}) });
@@ -127,8 +136,8 @@ for (const kind of storeKinds()) {
             t.after(() => mounted.close());
             return { server, url: mounted.url, store, logger };
           };
-          const a = await start(opened.store);
-          const b = options.twin ? await start(opened.twin!()) : a;
+          const a = await start(store);
+          const b = twin ? await start(twin) : a;
           return { arrivals, a, b };
         }
 
@@ -139,7 +148,7 @@ for (const kind of storeKinds()) {
         }
 
         const instances: Array<[string, boolean]> = [["on the same instance", false]];
-        if (kind.shared) instances.push(["on another instance", true]);
+        if (shared) instances.push(["on another instance", true]);
         for (const [instance, twin] of instances) {
           it(`Stop during a new thread's first turn, then a message at once ${instance}: the next turn sees the partial answer and the note`, async (t) => {
             const seen = deferred<string[]>();
@@ -453,7 +462,7 @@ for (const kind of storeKinds()) {
           }
         });
 
-        if (kind.shared) {
+        if (shared) {
           describe("two instances on one database", () => {
             it("a reload on another instance during a cancellation cleanup waits for it", async (t) => {
               const cleanupStarted = deferred();
@@ -507,7 +516,7 @@ for (const kind of storeKinds()) {
             });
 
             it("a lock session killed mid-turn: the turn stops with an error event, its later writes are refused, the other instance goes on", async (t) => {
-              const admin = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+              const admin = new pg.Pool({ connectionString: postgresUrl, max: 1 });
               t.after(() => admin.end());
               const lateWrite = deferred<unknown>();
               let reason: unknown;
