@@ -388,6 +388,7 @@ for (const kind of stores.kinds) {
           const cases: Array<[string, (thread: ThreadMetadata) => unknown, RegExp]> = [
             ["an item with string content and no created_at", (thread) => ({ type: "thread.item.done", item: { type: "assistant_message", id: "bad_item", thread_id: thread.id, content: "oops" } }), /item\.created_at/],
             ["an unknown event type", () => ({ type: "thread.item.exploded", item_id: "bad_item" }), /\btype\b/],
+            ["a text delta that breaks the text rule (a NUL)", () => ({ type: "thread.item.updated", item_id: "partial", update: { type: "assistant_message.content_part.text_delta", content_index: 0, delta: "bad_item\u0000" } }), /update\.delta: contains U\+0000/],
             ["an update of an unknown item", () => ({ type: "thread.item.updated", item_id: "bad_item", update: { type: "assistant_message.content_part.text_delta", content_index: 0, delta: "x" } }), /bad_item/],
             ["an update that does not fit its item", () => ({ type: "thread.item.updated", item_id: "partial", update: { type: "workflow.task.added", task_index: 0, task: { type: "custom", title: "bad_item" } } }), /workflow\.task\.added.*assistant_message|partial/],
           ];
