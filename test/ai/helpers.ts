@@ -118,10 +118,10 @@ export const message = (id: string, ...deltas: string[]) => [
   done(assistant(id, deltas.join(""))),
 ];
 
-export const workflow = (id: string, type: "reasoning" | "custom", tasks: unknown[], summary?: unknown) => ({
+export const workflow = (id: string, type: "reasoning" | "custom", tasks: unknown[], summary?: unknown, threadId = thread.id) => ({
   type: "workflow",
   id,
-  thread_id: thread.id,
+  thread_id: threadId,
   workflow: { type, tasks, expanded: false, ...(summary === undefined ? {} : { summary }) },
 });
 export const thought = (content: string) => ({ type: "thought", content, status_indicator: "none" });
