@@ -1,4 +1,4 @@
-import type { FilePart, ImagePart } from "ai";
+import type { FilePart } from "ai";
 import type { Attachment } from "../index.js";
 
 /**
@@ -8,10 +8,12 @@ import type { Attachment } from "../index.js";
  */
 export type AttachmentSource = { url: string | URL } | { data: Uint8Array | string; mediaType?: string };
 
-/** An attachment as a part of a user message: an image part for images, else a file part. */
-export function attachmentPart(attachment: Attachment, source: AttachmentSource): ImagePart | FilePart {
+/**
+ * An attachment as a file part of a user message, images included: a file part with an `image/*`
+ * media type is an image to every provider, and AI SDK 7 deprecates the separate image part.
+ */
+export function attachmentPart(attachment: Attachment, source: AttachmentSource): FilePart {
   const mediaType = ("mediaType" in source && source.mediaType) || attachment.mime_type;
-  const content = "url" in source ? source.url.toString() : source.data;
-  if (attachment.type === "image") return { type: "image", image: content, mediaType };
-  return { type: "file", data: content, mediaType, filename: attachment.name };
+  const data = "url" in source ? source.url.toString() : source.data;
+  return { type: "file", data, mediaType, filename: attachment.name };
 }

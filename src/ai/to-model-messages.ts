@@ -68,7 +68,8 @@ function fromAgentInput(result: AgentInputResult): ModelMessage[] {
     const content: UserMessagePart[] = [];
     for (const part of item.content) {
       if (part.type === "input_text") content.push({ type: "text", text: part.text });
-      else if (part.type === "input_image" && typeof part.image === "string") content.push({ type: "image", image: part.image });
+      // An image as a file part of an image type (AI SDK 7 deprecates the image part).
+      else if (part.type === "input_image" && typeof part.image === "string") content.push({ type: "file", data: part.image, mediaType: "image/*" });
     }
     out.push({ role: "user", content });
   }
