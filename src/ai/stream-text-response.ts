@@ -1,6 +1,7 @@
 import type { GeneratedFile, TextStreamPart, ToolSet } from "ai";
 import type { Source, Store, Task, ThreadMetadata, ThreadStreamEvent } from "../index.js";
 import { defaultConvertSource } from "./sources.js";
+import { TextResponseStream } from "./text-response-stream.js";
 import { TextStreamMapper, type StreamSource, type StreamToolCall, type StreamToolResult, type ToolWidget } from "./text-stream-mapper.js";
 
 /**
@@ -54,25 +55,6 @@ const defaultToolTask = (call: { toolName: string; title?: string }): Task => ({
 
 const dataUrl = (file: GeneratedFile) => `data:${file.mediaType};base64,${file.base64}`;
 
-const abortError = (signal: AbortSignal | undefined): unknown =>
-  signal?.aborted ? signal.reason : new DOMException("The model call was aborted", "AbortError");
-
-/** Reads parts one at a time; `cancel()` also ends a read in flight. */
-interface PartReader<T> {
-  read(): Promise<IteratorResult<T, unknown>>;
-  cancel(): void;
-}
-
-function readerOf<T>(parts: AsyncIterable<T>): PartReader<T> {
-  const stream = parts as Partial<ReadableStream<T>>;
-  if (typeof stream.getReader === "function") {
-    const reader = stream.getReader();
-    return { read: () => reader.read() as Promise<IteratorResult<T, unknown>>, cancel: () => void reader.cancel().catch(() => {}) };
-  }
-  const iterator = parts[Symbol.asyncIterator]();
-  return { read: () => iterator.next(), cancel: () => void iterator.return?.()?.catch(() => {}) };
-}
-
 /**
  * Streams an AI SDK `streamText` result as ChatKit events, all steps of a multi-step run in one
  * turn:
@@ -97,12 +79,11 @@ function readerOf<T>(parts: AsyncIterable<T>): PartReader<T> {
  * yield* streamTextResponse(thread, result, { store: this.store, context });
  * ```
  */
-export async function* streamTextResponse<TOOLS extends ToolSet, TContext>(
+export function streamTextResponse<TOOLS extends ToolSet, TContext>(
   thread: ThreadMetadata,
   result: TextStreamSource<TOOLS>,
   options: StreamTextResponseOptions<TOOLS, TContext>,
 ): AsyncGenerator<ThreadStreamEvent, void, undefined> {
-  const { signal } = options;
   const mapper = new TextStreamMapper<TOOLS, TContext>(thread, {
     store: options.store,
     context: options.context,
@@ -111,47 +92,5 @@ export async function* streamTextResponse<TOOLS extends ToolSet, TContext>(
     convertSource: options.convertSource ?? defaultConvertSource,
     imageUrl: options.imageUrl ?? dataUrl,
   });
-  if (signal?.aborted) throw abortError(signal);
-  const parts = readerOf(result.fullStream);
-  const wake = () => parts.cancel();
-  signal?.addEventListener("abort", wake, { once: true });
-  try {
-    yield* await mapper.start();
-    for (;;) {
-      let next: IteratorResult<TextStreamPart<TOOLS>, unknown>;
-      try {
-        next = await parts.read();
-      } catch (error) {
-        throw signal?.aborted ? signal.reason : error;
-      }
-      if (signal?.aborted) throw signal.reason;
-      if (next.done) break;
-      const part = next.value;
-      switch (part.type) {
-        case "text-delta": {
-          const events = mapper.textDelta(part.id, part.text);
-          if (events === undefined) break;
-          if (Array.isArray(events)) yield* events;
-          else yield events;
-          break;
-        }
-        case "error":
-          throw part.error;
-        case "abort":
-          throw abortError(signal);
-        case "file":
-          yield* mapper.file(part.file);
-          break;
-        case "finish-step":
-          yield* mapper.finishStep();
-          break;
-        default:
-          yield* mapper.part(part);
-      }
-    }
-    yield* mapper.end();
-  } finally {
-    signal?.removeEventListener("abort", wake);
-    parts.cancel();
-  }
+  return new TextResponseStream(mapper, result.fullStream, options.signal);
 }

@@ -464,6 +464,40 @@ describe("errors and cancellation", () => {
     assert.equal(model.doStreamCalls.length, 0);
   });
 
+  test("return() while a read is pending takes effect at once: the read is cancelled and resolves done", async () => {
+    const cancelled = mock.fn();
+    const fullStream = new ReadableStream<TextStreamPart<ToolSet>>({
+      start(controller) {
+        controller.enqueue({ type: "text-start", id: "t" });
+        controller.enqueue({ type: "text-delta", id: "t", text: "a" });
+      },
+      cancel: cancelled, // then nothing more: a model that went quiet
+    });
+    const stream = streamTextResponse(thread, { fullStream }, { store: new TestStore(), context: ctx });
+    for (let i = 0; i < 3; i++) assert.equal((await stream.next()).done, false);
+    const pending = stream.next();
+    assert.deepEqual(await stream.return(), { done: true, value: undefined });
+    assert.deepEqual(await pending, { done: true, value: undefined });
+    assert.equal(cancelled.mock.callCount(), 1);
+    assert.deepEqual(await stream.next(), { done: true, value: undefined });
+  });
+
+  test("after an error nothing more comes out, and the model stream is released", async () => {
+    const cancelled = mock.fn();
+    const boom = new Error("boom");
+    const fullStream = new ReadableStream<TextStreamPart<ToolSet>>({
+      start(controller) {
+        controller.enqueue({ type: "error", error: boom });
+        controller.enqueue({ type: "text-start", id: "t" });
+      },
+      cancel: cancelled,
+    });
+    const stream = streamTextResponse(thread, { fullStream }, { store: new TestStore(), context: ctx });
+    await assert.rejects(stream.next(), (error) => error === boom);
+    assert.deepEqual(await stream.next(), { done: true, value: undefined });
+    assert.equal(cancelled.mock.callCount(), 1);
+  });
+
   test("stopping early (return) releases the model stream at once", async () => {
     const released = mock.fn();
     async function* source(): AsyncGenerator<TextStreamPart<ToolSet>> {
