@@ -1,5 +1,5 @@
 import type { FilePart, ImagePart, JSONValue, ModelMessage, TextPart } from "ai";
-import { NotImplementedError, TAG_CONTEXT_HEADER, ThreadItemConverter, type AgentInputResult } from "../agents/index.js";
+import { NotImplementedError, TAG_CONTEXT_HEADER, ThreadItemConverter, userMessageTexts, type AgentInputResult } from "../agents/index.js";
 import type {
   AssistantMessageItem,
   Attachment,
@@ -155,32 +155,16 @@ async function defaultMessages(item: ThreadItem, isLast: boolean, options: ToMod
  * the last item; and the context of the @-mentioned entities (each entity once).
  */
 async function userMessages(item: UserMessageItem, isLast: boolean, options: ToModelMessagesOptions): Promise<ModelMessage[]> {
-  let text = "";
-  const tags: InputTagContent[] = [];
-  for (const part of item.content) {
-    if (part.type === "input_text") text += part.text;
-    else {
-      text += `@${part.text}`;
-      tags.push(part);
-    }
-  }
+  const { text, quote, tags } = userMessageTexts(item, isLast);
   const content: UserMessagePart[] = [{ type: "text", text }];
   for (const attachment of item.attachments) content.push(await toAttachmentPart(attachment, options));
   const out: ModelMessage[] = [{ role: "user", content }];
-
-  if (item.quoted_text && isLast) out.push(userText(`The user is referring to this in particular: \n${item.quoted_text}`));
-
+  if (quote !== undefined) out.push(userText(quote));
   if (tags.length > 0) {
-    const seen = new Set<string>();
+    const { tagPart } = options;
+    if (!tagPart) throw new NotImplementedError(`toModelMessages needs a tagPart option to send tag "${tags[0]!.text}" to the model`);
     const parts: UserMessagePart[] = [];
-    for (const tag of tags) {
-      if (seen.has(tag.text)) continue;
-      seen.add(tag.text);
-      if (!options.tagPart) {
-        throw new NotImplementedError(`toModelMessages needs a tagPart option to send tag "${tag.text}" to the model`);
-      }
-      parts.push(await options.tagPart(tag));
-    }
+    for (const tag of tags) parts.push(await tagPart(tag));
     out.push({ role: "user", content: [{ type: "text", text: TAG_CONTEXT_HEADER }, ...parts] });
   }
   return out;
