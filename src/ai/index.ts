@@ -16,7 +16,7 @@
 export { type AttachmentSource } from "./attachment-part.js";
 export { defaultConvertSource } from "./sources.js";
 export { streamTextResponse, type StreamTextResponseOptions, type TextStreamSource } from "./stream-text-response.js";
-export type { StreamSource, StreamToolCall, StreamToolResult, ToolWidget } from "./text-stream-mapper.js";
+export type { StreamSource, StreamToolCall, StreamToolResult, ToolTask, ToolWidget } from "./text-stream-mapper.js";
 export {
   toModelMessages,
   type ConvertItemInfo,

@@ -1,8 +1,8 @@
 import type { GeneratedFile, TextStreamPart, ToolSet } from "ai";
-import type { Source, Store, Task, ThreadMetadata, ThreadStreamEvent } from "../index.js";
+import type { Source, Store, ThreadMetadata, ThreadStreamEvent } from "../index.js";
 import { defaultConvertSource } from "./sources.js";
 import { TextResponseStream } from "./text-response-stream.js";
-import { TextStreamMapper, type StreamSource, type StreamToolCall, type StreamToolResult, type ToolWidget } from "./text-stream-mapper.js";
+import { TextStreamMapper, type StreamSource, type StreamToolCall, type StreamToolResult, type ToolTask, type ToolWidget } from "./text-stream-mapper.js";
 
 /**
  * What `streamTextResponse` reads: the result of `streamText(...)` (or of an `Agent`'s
@@ -29,7 +29,7 @@ export interface StreamTextResponseOptions<TOOLS extends ToolSet = ToolSet, TCon
    * tool's title or name, loading until the result arrives. Return your own task (its status is
    * managed for you), `null` to hide a call, or pass `false` to hide them all.
    */
-  toolTask?: false | ((call: StreamToolCall<TOOLS>) => Task | null | undefined);
+  toolTask?: false | ((call: StreamToolCall<TOOLS>) => ToolTask | null | undefined);
   /**
    * A widget to show for a tool's result (a root, or successive frames of one), after the step
    * that ran the tool. Return nothing to show none.
@@ -47,11 +47,7 @@ export interface StreamTextResponseOptions<TOOLS extends ToolSet = ToolSet, TCon
   imageUrl?: (file: GeneratedFile, imageId: string) => string | PromiseLike<string>;
 }
 
-const defaultToolTask = (call: { toolName: string; title?: string }): Task => ({
-  type: "custom",
-  title: call.title ?? call.toolName,
-  status_indicator: "loading",
-});
+const defaultToolTask = (call: { toolName: string; title?: string }): ToolTask => ({ type: "custom", title: call.title ?? call.toolName });
 
 const dataUrl = (file: GeneratedFile) => `data:${file.mediaType};base64,${file.base64}`;
 

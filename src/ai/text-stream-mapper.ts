@@ -24,6 +24,8 @@ export type StreamToolResult<TOOLS extends ToolSet = ToolSet> = { type: "tool-re
 export type StreamSource = Extract<TextStreamPart<ToolSet>, { type: "source" }>;
 
 type Awaitable<T> = T | PromiseLike<T>;
+/** A task shown for a tool call; the bridge sets its `status_indicator` (loading, then complete). */
+export type ToolTask = Task extends infer T ? (T extends Task ? Omit<T, "status_indicator"> & { status_indicator?: T["status_indicator"] } : never) : never;
 /** What `toolWidget` returns: one widget, successive frames of one widget, or nothing. */
 export type ToolWidget = WidgetRoot | AsyncIterable<WidgetRoot> | null | undefined;
 
@@ -31,7 +33,7 @@ export type ToolWidget = WidgetRoot | AsyncIterable<WidgetRoot> | null | undefin
 export interface MapperSettings<TOOLS extends ToolSet, TContext> {
   store: Store<TContext>;
   context: TContext;
-  toolTask: false | ((call: StreamToolCall<TOOLS>) => Task | null | undefined);
+  toolTask: false | ((call: StreamToolCall<TOOLS>) => ToolTask | null | undefined);
   toolWidget: ((result: StreamToolResult<TOOLS>) => Awaitable<ToolWidget>) | undefined;
   convertSource: (source: StreamSource) => Source | null | undefined;
   imageUrl: (file: GeneratedFile, imageId: string) => Awaitable<string>;
@@ -435,7 +437,7 @@ export class TextStreamMapper<TOOLS extends ToolSet, TContext> {
     if (toolTask === false || ("invalid" in call && call.invalid)) return;
     const task = toolTask(call);
     if (!task) return;
-    const index = this.#addTask({ ...structuredClone(task), status_indicator: "loading" });
+    const index = this.#addTask({ ...structuredClone(task), status_indicator: "loading" } as Task);
     this.#toolTasks.set(call.toolCallId, { workflowId: this.#workflow!.id, index });
   }
 

@@ -182,7 +182,7 @@ describe("tools", () => {
           toolTask: (call) => {
             calls.push(strip({ ...call }));
             const { city } = call.input as { city: string };
-            return city === "Hidden" ? null : { type: "custom", title: `Weather in ${city}`, icon: "globe", status_indicator: "none" };
+            return city === "Hidden" ? null : { type: "custom", title: `Weather in ${city}`, icon: "globe" };
           },
         },
       },
