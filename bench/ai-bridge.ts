@@ -1,6 +1,6 @@
 import { simulateReadableStream, streamText, type TextStreamPart, type ToolSet } from "ai";
 import { MockLanguageModelV3 } from "ai/test";
-import { streamTextResponse, type TextStreamSource } from "../src/ai/index.js";
+import { streamTextResponse } from "../src/ai/index.js";
 import { ChatKitServer, InMemoryStore, StreamingResult, type Logger, type ThreadMetadata, type ThreadStreamEvent, type Turn } from "../src/index.js";
 import { assistantMessage } from "./support/script.js";
 import { runAlone, type RunOptions, type Section } from "./support/section.js";
@@ -65,11 +65,11 @@ function mockModel(deltas: number) {
  * The least any translation must do, written by hand for this one case: a text block becomes
  * added, part added, a delta per text delta, part done, done.
  */
-async function* minimalTranslation(thread: ThreadMetadata, source: TextStreamSource): AsyncGenerator<ThreadStreamEvent> {
+async function* minimalTranslation(thread: ThreadMetadata, parts: AsyncIterable<TextStreamPart<ToolSet>>): AsyncGenerator<ThreadStreamEvent> {
   const id = `msg_${thread.id}`;
   const item = { type: "assistant_message" as const, id, thread_id: thread.id, created_at: new Date().toISOString(), content: [] };
   let text = "";
-  for await (const part of source.fullStream) {
+  for await (const part of parts) {
     if (part.type === "text-start") {
       yield { type: "thread.item.added", item };
       yield { type: "thread.item.updated", item_id: id, update: { type: "assistant_message.content_part.added", content_index: 0, content: { type: "output_text", text: "", annotations: [] } } };
@@ -100,7 +100,7 @@ class AiBenchServer extends ChatKitServer<AiBenchContext> {
     const options = { store: this.store, context };
     switch (path.consumer) {
       case "minimal":
-        return minimalTranslation(thread, source);
+        return minimalTranslation(thread, source.fullStream);
       case "bridge via yield*":
         return (async function* () {
           yield* streamTextResponse(thread, source, options);
@@ -110,7 +110,7 @@ class AiBenchServer extends ChatKitServer<AiBenchContext> {
     }
   }
 
-  #source(source: Source, deltas: number, turn: Turn): TextStreamSource {
+  #source(source: Source, deltas: number, turn: Turn): { fullStream: AsyncIterable<TextStreamPart<ToolSet>> } {
     if (source === "streamText") return streamText({ model: mockModel(deltas), prompt: "Hello", abortSignal: turn.signal });
     if (!this.#parts.has(deltas)) this.#parts.set(deltas, textParts(deltas));
     const parts = this.#parts.get(deltas)!;

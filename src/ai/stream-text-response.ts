@@ -6,11 +6,16 @@ import { TextStreamMapper, type StreamSource, type StreamToolCall, type StreamTo
 
 /**
  * What `streamTextResponse` reads: the result of `streamText(...)` (or of an `Agent`'s
- * `stream(...)`), or anything with a `fullStream` of the same parts.
+ * `stream(...)`), or anything with a `stream` (AI SDK 7) or `fullStream` (AI SDK 6, deprecated
+ * in 7) of the same parts.
  */
-export interface TextStreamSource<TOOLS extends ToolSet = ToolSet> {
-  readonly fullStream: AsyncIterable<TextStreamPart<TOOLS>>;
-}
+export type TextStreamSource<TOOLS extends ToolSet = ToolSet> =
+  | { readonly stream: AsyncIterable<TextStreamPart<TOOLS>> }
+  | { readonly fullStream: AsyncIterable<TextStreamPart<TOOLS>> };
+
+/** The parts of `result`: its `stream` where it has one (AI SDK 7), else its `fullStream`. */
+const partsOf = <TOOLS extends ToolSet>(result: TextStreamSource<TOOLS>): AsyncIterable<TextStreamPart<TOOLS>> =>
+  "stream" in result && result.stream ? result.stream : (result as { fullStream: AsyncIterable<TextStreamPart<TOOLS>> }).fullStream;
 
 /** Options of `streamTextResponse`. */
 export interface StreamTextResponseOptions<TOOLS extends ToolSet = ToolSet, TContext = unknown> {
@@ -52,8 +57,8 @@ const defaultToolTask = (call: { toolName: string; title?: string }): ToolTask =
 const dataUrl = (file: GeneratedFile) => `data:${file.mediaType};base64,${file.base64}`;
 
 /**
- * Streams an AI SDK `streamText` result as ChatKit events, all steps of a multi-step run in one
- * turn:
+ * Streams an AI SDK `streamText` result (its full stream of parts) as ChatKit events, all steps
+ * of a multi-step run in one turn:
  *
  * - each text block is an assistant message (deltas, then its final text), its cited sources
  *   annotations;
@@ -88,5 +93,5 @@ export function streamTextResponse<TOOLS extends ToolSet, TContext>(
     convertSource: options.convertSource ?? defaultConvertSource,
     imageUrl: options.imageUrl ?? dataUrl,
   });
-  return new TextResponseStream(mapper, result.fullStream, options.signal);
+  return new TextResponseStream(mapper, partsOf(result), options.signal);
 }

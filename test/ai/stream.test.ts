@@ -86,6 +86,20 @@ describe("text", () => {
   });
 });
 
+describe("the stream it reads", () => {
+  test("`stream` (AI SDK 7) when the result has one, else `fullStream`", async () => {
+    const block = (value: string): TextStreamPart<ToolSet>[] => [
+      { type: "text-start", id: "t" },
+      { type: "text-delta", id: "t", text: value },
+      { type: "text-end", id: "t" },
+    ];
+    const read = async (source: Parameters<typeof streamTextResponse>[1]) =>
+      strip(await collect(streamTextResponse(thread, source, { store: new TestStore(), context: ctx }))).at(-1);
+    assert.deepEqual(await read({ stream: parts(block("new")), fullStream: parts(block("old")) }), done(assistant("message_1", "new")));
+    assert.deepEqual(await read({ fullStream: parts(block("old")) }), done(assistant("message_1", "old")));
+  });
+});
+
 describe("reasoning", () => {
   test("a reasoning workflow of streamed thoughts, ended before the answer", async () => {
     const { events } = await run([step(reasoning("r1", "Think", "ing"), reasoning("r2", "More"), reasoning("r3"), text("t1", "Answer"))]);
