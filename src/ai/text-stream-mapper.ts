@@ -294,6 +294,7 @@ export class TextStreamMapper<TOOLS extends ToolSet, TContext> {
     const message = this.#messages.get(blockId);
     if (!message) return;
     this.#messages.delete(blockId);
+    this.#flushEnded();
     if (Array.isArray(citations)) {
       for (const citation of citations) {
         if (!isRecord(citation) || !isRecord(citation.source)) continue;
@@ -306,7 +307,6 @@ export class TextStreamMapper<TOOLS extends ToolSet, TContext> {
       this.#heldSources.push(...message.annotations);
       return;
     }
-    this.#flushEnded();
     this.#out.push({
       type: "thread.item.updated",
       item_id: message.id,
