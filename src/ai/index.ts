@@ -6,7 +6,7 @@
  *   const page = await this.store.loadThreadItems(thread.id, undefined, 20, "desc", context);
  *   const result = streamText({
  *     model,
- *     messages: await toModelMessages(page.data.reverse()),
+ *     messages: await toModelMessages([...page.data].reverse()),
  *     abortSignal: turn.signal,
  *   });
  *   yield* streamTextResponse(thread, result, { store: this.store, context });

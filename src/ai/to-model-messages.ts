@@ -95,7 +95,7 @@ const userText = (text: string): ModelMessage => ({ role: "user", content: [{ ty
  *
  * ```ts
  * const page = await this.store.loadThreadItems(thread.id, undefined, 20, "desc", context);
- * const messages = await toModelMessages(page.data.reverse(), {
+ * const messages = await toModelMessages([...page.data].reverse(), {
  *   attachmentSource: (attachment) => ({ url: signedUrl(attachment) }),
  *   convert: { widget: false },
  * });
