@@ -3,6 +3,7 @@ import type { ThreadStreamEvent } from "../index.js";
 import type { TextStreamMapper } from "./text-stream-mapper.js";
 
 type Step = IteratorResult<ThreadStreamEvent, void>;
+const isList = (events: ThreadStreamEvent | readonly ThreadStreamEvent[]): events is readonly ThreadStreamEvent[] => Array.isArray(events);
 const DONE: IteratorReturnResult<void> = Object.freeze({ done: true, value: undefined });
 
 /** Reads the parts one at a time; `cancel()` also ends a read in flight. */
@@ -39,7 +40,8 @@ export class TextResponseStream<TOOLS extends ToolSet, TContext> implements Asyn
   readonly #signal: AbortSignal | undefined;
   readonly #onAbort = () => this.#reader.cancel();
   /** Events of one part still to hand out (most parts give none or one). */
-  #queue: ThreadStreamEvent[] = [];
+  #queue: readonly ThreadStreamEvent[] = [];
+  #head = 0;
   #slow: AsyncIterator<ThreadStreamEvent, void> | undefined;
   #ending = false;
   #closed = false;
@@ -58,7 +60,7 @@ export class TextResponseStream<TOOLS extends ToolSet, TContext> implements Asyn
 
   next(): Promise<Step> {
     if (this.#closed) return Promise.resolve(DONE);
-    if (this.#queue.length > 0) return Promise.resolve({ done: false, value: this.#queue.shift()! });
+    if (this.#head < this.#queue.length) return Promise.resolve({ done: false, value: this.#queue[this.#head++]! });
     if (this.#slow) return this.#slow.next().then(this.#onSlow, this.#fail);
     return this.#reader.read().then(this.#onPart, this.#onReadError);
   }
@@ -92,8 +94,8 @@ export class TextResponseStream<TOOLS extends ToolSet, TContext> implements Asyn
       case "text-delta": {
         const events = mapper.textDelta(part.id, part.text);
         if (events === undefined) return this.next();
-        if (!Array.isArray(events)) return { done: false, value: events };
-        this.#queue = events;
+        if (!isList(events)) return { done: false, value: events };
+        this.#hold(events);
         return this.next();
       }
       case "error":
@@ -107,10 +109,16 @@ export class TextResponseStream<TOOLS extends ToolSet, TContext> implements Asyn
         this.#slow = mapper.finishStep();
         return this.next();
       default:
-        this.#queue = mapper.part(part);
+        this.#hold(mapper.part(part));
         return this.next();
     }
   };
+
+  /** Hands `events` out before reading on. */
+  #hold(events: readonly ThreadStreamEvent[]): void {
+    this.#queue = events;
+    this.#head = 0;
+  }
 
   readonly #onReadError = (error: unknown): never => this.#fail(this.#signal?.aborted ? this.#signal.reason : error);
 
@@ -133,7 +141,7 @@ export class TextResponseStream<TOOLS extends ToolSet, TContext> implements Asyn
   #close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#queue = [];
+    this.#hold([]);
     this.#signal?.removeEventListener("abort", this.#onAbort);
     this.#reader.cancel();
     void this.#slow?.return?.()?.catch(() => {});

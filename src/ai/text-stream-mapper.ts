@@ -49,6 +49,8 @@ interface Message {
 }
 
 const now = () => new Date().toISOString();
+/** What most parts give: no event (shared, never written to). */
+const NO_EVENTS: readonly ThreadStreamEvent[] = [];
 /** Whole seconds since `createdAt`, truncated. */
 const secondsSince = (createdAt: string) => Math.max(0, Math.trunc((Date.now() - Date.parse(createdAt)) / 1000)) || 0;
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -99,8 +101,9 @@ export class TextStreamMapper<TOOLS extends ToolSet, TContext> {
   }
 
   /** The events gathered since the last call. */
-  #take(): ThreadStreamEvent[] {
+  #take(): readonly ThreadStreamEvent[] {
     const out = this.#out;
+    if (out.length === 0) return NO_EVENTS;
     this.#out = [];
     return out;
   }
@@ -110,14 +113,14 @@ export class TextStreamMapper<TOOLS extends ToolSet, TContext> {
    * the previous turn (the newest item, or the one before the `client_tool_call`); the tasks
    * still loading there were waiting for the client, which has answered now.
    */
-  async start(): Promise<ThreadStreamEvent[]> {
+  async start(): Promise<readonly ThreadStreamEvent[]> {
     const { store, context } = this.#settings;
     const page = await store.loadThreadItems(this.#thread.id, undefined, 2, "desc", context);
     const [newest, previous] = page.data;
     let workflow: WorkflowItem | undefined;
     if (newest?.type === "workflow") workflow = newest;
     else if (newest?.type === "client_tool_call" && previous?.type === "workflow") workflow = previous;
-    if (!workflow || workflow.workflow.summary !== undefined) return [];
+    if (!workflow || workflow.workflow.summary !== undefined) return NO_EVENTS;
     this.#workflow = workflow;
     workflow.workflow.tasks.forEach((task, index) => {
       if (task.status_indicator === "loading") this.#updateTask(index, { ...task, status_indicator: "complete" });
@@ -126,7 +129,7 @@ export class TextStreamMapper<TOOLS extends ToolSet, TContext> {
   }
 
   /** The hot path: a text delta of an open block. */
-  textDelta(blockId: string, delta: string): ThreadStreamEvent | ThreadStreamEvent[] | undefined {
+  textDelta(blockId: string, delta: string): ThreadStreamEvent | readonly ThreadStreamEvent[] | undefined {
     const message = this.#messages.get(blockId);
     if (!message || delta === "") return undefined;
     const announce = !message.announced;
@@ -143,7 +146,7 @@ export class TextStreamMapper<TOOLS extends ToolSet, TContext> {
   }
 
   /** Every other part that needs no I/O. */
-  part(part: TextStreamPart<TOOLS>): ThreadStreamEvent[] {
+  part(part: TextStreamPart<TOOLS>): readonly ThreadStreamEvent[] {
     switch (part.type) {
       case "text-start":
         this.#flushEnded();
