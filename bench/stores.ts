@@ -48,9 +48,12 @@ const thread = (id: string, i: number): ThreadMetadata => ({
   metadata: {},
 });
 
+/** Item ids are unique across threads, as the stores require. */
+const itemId = (threadId: string, i: number) => `msg_${threadId}_${i}`;
+
 const item = (threadId: string, i: number): ThreadItem => ({
   type: "assistant_message",
-  id: `msg_${i}`,
+  id: itemId(threadId, i),
   thread_id: threadId,
   created_at: new Date(EPOCH + i).toISOString(),
   content: [{ type: "output_text", text: `Message number ${i}, of a realistic-ish length for a chat turn.`, annotations: [] }],
@@ -90,7 +93,7 @@ async function benchStore(candidate: Candidate, sizes: Sizes): Promise<Measureme
       const threadId = `thr_items_${size}`;
       await store.saveThread(thread(threadId, 0), undefined);
       await batch(() => inParallel(size, 16, (i) => store.addThreadItem(threadId, item(threadId, i), undefined)));
-      const middle = `msg_${Math.floor(size / 2)}`;
+      const middle = itemId(threadId, Math.floor(size / 2));
       for (const order of ["asc", "desc"] as PageOrder[]) {
         for (const cursor of [undefined, middle]) {
           const label = `items page, ${fmt(size)} items, ${order}, ${cursor ? "cursor" : "no cursor"}`;

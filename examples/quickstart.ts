@@ -34,7 +34,7 @@ export class EchoServer extends ChatKitServer<Context> {
       yield { type: "thread.item.updated", item_id: item.id, update: { type: "assistant_message.content_part.text_delta", content_index: 0, delta: `${word} ` } };
     }
     yield { type: "thread.item.done", item };
-    thread.title ??= text.slice(0, 40); // saved and announced with thread.updated
+    thread.title ??= Array.from(text).slice(0, 40).join(""); // by code points: never half an emoji
   }
 }
 

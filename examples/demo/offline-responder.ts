@@ -51,13 +51,16 @@ export function inputText(input: UserMessageItem | null): string {
   return (input?.content ?? []).map((part) => part.text).join(" ").trim();
 }
 
-/** A thread title from the first message: its first line, cut at a word near 40 characters. */
+/**
+ * A thread title from the first message: its first line, cut at a word near 40 characters. Cut
+ * by code points, so an emoji is never split in two (a lone surrogate cannot be stored).
+ */
 export function titleFrom(text: string): string {
-  const line = text.split("\n")[0]!.trim() || "New chat";
-  if (line.length <= 40) return line;
+  const line = Array.from(text.split("\n")[0]!.trim() || "New chat");
+  if (line.length <= 40) return line.join("");
   const cut = line.slice(0, 40);
   const space = cut.lastIndexOf(" ");
-  return `${space > 20 ? cut.slice(0, space) : cut}…`;
+  return `${(space > 20 ? cut.slice(0, space) : cut).join("")}…`;
 }
 
 /** Markdown-safe text: drops the characters that would start emphasis or code. */

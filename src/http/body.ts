@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { bodyTooLarge } from "./errors.js";
+import { bodyTooLarge, ClientGoneError } from "./errors.js";
 
 function declaredLength(value: string | null | undefined, limit: number): void {
   if (value && Number(value) > limit) throw bodyTooLarge(limit);
@@ -16,14 +16,22 @@ function concat(chunks: Uint8Array[], size: number): Uint8Array {
   return body;
 }
 
-/** Reads at most `limit` bytes of chunks; throws 413 beyond. */
+/**
+ * Reads at most `limit` bytes of chunks; throws 413 beyond. A body that breaks off (the client
+ * disconnected) throws `ClientGoneError`.
+ */
 async function collect(source: AsyncIterable<Uint8Array>, limit: number): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of source) {
-    size += chunk.byteLength;
-    if (size > limit) throw bodyTooLarge(limit);
-    chunks.push(chunk);
+  try {
+    for await (const chunk of source) {
+      size += chunk.byteLength;
+      if (size > limit) throw bodyTooLarge(limit);
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    if (size > limit) throw error;
+    throw new ClientGoneError("The request body broke off", { cause: error });
   }
   return concat(chunks, size);
 }

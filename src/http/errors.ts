@@ -18,6 +18,29 @@ export function errorResponse(
   return { status: error.status, headers, body: JSON.stringify({ error: error.message }) };
 }
 
+/** The client went away before the request was read: nobody to answer, nothing to report. */
+export class ClientGoneError extends Error {
+  override readonly name = "ClientGoneError";
+}
+
+/**
+ * Whether `error` only means the client left: its body broke off, or `signal` (the client's
+ * connection) aborted — e.g. while the request waited for its thread's lock.
+ */
+export const isClientGone = (error: unknown, signal: AbortSignal): boolean =>
+  error instanceof ClientGoneError || signal.aborted;
+
 export const methodNotAllowed = () => new RequestError(405, "Method not allowed: use POST");
 export const bodyTooLarge = (limit: number) =>
   new RequestError(413, `Request body is larger than ${limit} bytes`);
+
+/**
+ * Refuses (415) a request body not declared `application/json`, whatever its parameters
+ * (`; charset=utf-8`) or case; `header` is the `Content-Type` value, if any.
+ */
+export function checkJsonContentType(header: string | null | undefined): void {
+  const mediaType = header?.split(";", 1)[0]!.trim().toLowerCase();
+  if (mediaType !== "application/json") {
+    throw new RequestError(415, `Content-Type must be application/json, not ${header || "(none)"}`);
+  }
+}

@@ -2,7 +2,7 @@ import type { ChatKitServer } from "../server/chatkit-server.js";
 import { NonStreamingResult, type StreamingResult } from "../server/results.js";
 import { attachmentRoutesOf, fromFetchRequest, routeEnv, toWebResponse } from "./attachment-routes.js";
 import { readRequestBody } from "./body.js";
-import { errorResponse, methodNotAllowed } from "./errors.js";
+import { checkJsonContentType, errorResponse, isClientGone, methodNotAllowed } from "./errors.js";
 import { KeepAlive } from "./keep-alive.js";
 import {
   DEFAULT_KEEP_ALIVE_MS,
@@ -63,6 +63,7 @@ export function toFetchHandler<TContext>(
 ): (request: Request) => Promise<Response> {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const keepAliveMs = options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
+  const requireJson = options.requireJsonContentType ?? true;
   const logger = options.logger ?? server.logger;
   const attachmentRoutes = attachmentRoutesOf(server);
 
@@ -74,6 +75,7 @@ export function toFetchHandler<TContext>(
         if (response) return toWebResponse(response);
       }
       if (request.method !== "POST") throw methodNotAllowed();
+      if (requireJson) checkJsonContentType(request.headers.get("content-type"));
       const context = await options.context(request);
       const body = await readRequestBody(request, maxBodyBytes);
       const result = await server.process(body, context, { signal: request.signal });
@@ -82,6 +84,11 @@ export function toFetchHandler<TContext>(
       }
       return new Response(eventStream(result, keepAliveMs), { status: 200, headers: SSE_HEADERS });
     } catch (error) {
+      if (isClientGone(error, request.signal)) {
+        // Nobody reads this answer; 499 ("client closed request") keeps it out of 5xx metrics.
+        logger.debug?.("The client went away before its ChatKit request was answered", error);
+        return new Response(null, { status: 499 });
+      }
       const { status, headers, body } = errorResponse(error, logger);
       return new Response(body, { status, headers });
     }

@@ -4,7 +4,7 @@ import { NonStreamingResult } from "../server/results.js";
 import { fromNodeRequest, sendNodeResponse } from "./attachment-routes-node.js";
 import { attachmentRoutesOf, routeEnv } from "./attachment-routes.js";
 import { readNodeBody } from "./body.js";
-import { errorResponse, methodNotAllowed } from "./errors.js";
+import { checkJsonContentType, errorResponse, isClientGone, methodNotAllowed } from "./errors.js";
 import { KeepAlive } from "./keep-alive.js";
 import {
   DEFAULT_KEEP_ALIVE_MS,
@@ -48,6 +48,7 @@ export function toNodeHandler<TContext>(
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const keepAliveMs = options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
+  const requireJson = options.requireJsonContentType ?? true;
   const logger = options.logger ?? server.logger;
   const attachmentRoutes = attachmentRoutesOf(server);
 
@@ -67,6 +68,7 @@ export function toNodeHandler<TContext>(
         }
       }
       if (req.method !== "POST") throw methodNotAllowed();
+      if (requireJson) checkJsonContentType(req.headers["content-type"]);
       const context = await options.context(req);
       const body = await readNodeBody(req, maxBodyBytes);
       const result = await server.process(body, context, { signal: disconnect.signal });
@@ -91,6 +93,12 @@ export function toNodeHandler<TContext>(
       }
       res.end();
     } catch (error) {
+      if (isClientGone(error, disconnect.signal)) {
+        // Nobody to answer: no status, no error log.
+        logger.debug?.("The client went away before its ChatKit request was answered", error);
+        res.destroy();
+        return;
+      }
       if (res.headersSent) {
         logger.error("Error after a ChatKit stream started", error);
         res.destroy();

@@ -13,6 +13,16 @@ export interface HandlerOptions<TContext, TRequest> {
   keepAliveMs?: number;
   /** Defaults to the server's logger. */
   logger?: Logger;
+  /**
+   * Whether the endpoint refuses (415) a body not declared `Content-Type: application/json`.
+   * Default `true`, and keep it so when the app authenticates with cookies: a page on another site
+   * can post `text/plain`, a form or multipart to any URL with the user's cookies and no CORS
+   * check, but sending `application/json` cross-site needs a CORS preflight the browser only passes
+   * with your consent. Set `false` only for clients that cannot set the header and that
+   * authenticate without cookies (e.g. with a bearer token). The attachment upload routes take
+   * multipart either way.
+   */
+  requireJsonContentType?: boolean;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;

@@ -1,21 +1,22 @@
 import { z } from "zod";
+import { TextSchema } from "./text.js";
 import { JsonObjectSchema, optional } from "./fields.js";
 
 /** Where and how the client uploads the bytes of a two-phase attachment. */
 export const UploadDescriptorSchema = z.object({
-  url: z.string(),
+  url: TextSchema,
   method: z.enum(["POST", "PUT"]),
-  headers: z.record(z.string(), z.string()).default({}),
+  headers: z.record(TextSchema, TextSchema).default({}),
 });
 export type UploadDescriptor = z.infer<typeof UploadDescriptorSchema>;
 
 const attachmentBase = {
-  id: z.string(),
-  name: z.string(),
-  mime_type: z.string(),
+  id: TextSchema,
+  name: TextSchema,
+  mime_type: TextSchema,
   upload_descriptor: optional(UploadDescriptorSchema),
   /** Set when the attachment is first used in a user message. */
-  thread_id: optional(z.string()),
+  thread_id: optional(TextSchema),
   /** Integration-only data: stored, never sent to the client. */
   metadata: optional(JsonObjectSchema),
 };
@@ -24,7 +25,7 @@ export const FileAttachmentSchema = z.object({ type: z.literal("file"), ...attac
 export const ImageAttachmentSchema = z.object({
   type: z.literal("image"),
   ...attachmentBase,
-  preview_url: z.string(),
+  preview_url: TextSchema,
 });
 export const AttachmentSchema = z.discriminatedUnion("type", [
   FileAttachmentSchema,
@@ -35,8 +36,8 @@ export type ImageAttachment = z.infer<typeof ImageAttachmentSchema>;
 export type Attachment = z.infer<typeof AttachmentSchema>;
 
 export const AttachmentCreateParamsSchema = z.object({
-  name: z.string(),
+  name: TextSchema,
   size: z.coerce.number().int().nonnegative(),
-  mime_type: z.string(),
+  mime_type: TextSchema,
 });
 export type AttachmentCreateParams = z.infer<typeof AttachmentCreateParamsSchema>;

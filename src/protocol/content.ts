@@ -1,19 +1,20 @@
 import { z } from "zod";
+import { TextSchema } from "./text.js";
 import { IconNameSchema, JsonObjectSchema, optional } from "./fields.js";
 
 /** Text typed by the user. */
 export const InputTextContentSchema = z.object({
   type: z.literal("input_text"),
-  text: z.string(),
+  text: TextSchema,
 });
 
 /** An @-mention tag. `data` is optional in the client (protocol.md D3) and defaults to `{}`. */
 export const InputTagContentSchema = z.object({
   type: z.literal("input_tag"),
-  id: z.string(),
-  text: z.string(),
+  id: TextSchema,
+  text: TextSchema,
   data: JsonObjectSchema.default({}),
-  group: optional(z.string()),
+  group: optional(TextSchema),
   interactive: z.boolean().default(false),
 });
 
@@ -25,38 +26,38 @@ export type UserMessageContent = z.infer<typeof UserMessageContentSchema>;
 export type InputTextContent = z.infer<typeof InputTextContentSchema>;
 export type InputTagContent = z.infer<typeof InputTagContentSchema>;
 
-export const ToolChoiceSchema = z.object({ id: z.string() });
+export const ToolChoiceSchema = z.object({ id: TextSchema });
 export const InferenceOptionsSchema = z.object({
   tool_choice: optional(ToolChoiceSchema),
-  model: optional(z.string()),
+  model: optional(TextSchema),
 });
 export type InferenceOptions = z.infer<typeof InferenceOptionsSchema>;
 
 const sourceBase = {
-  title: z.string(),
-  description: optional(z.string()),
-  timestamp: optional(z.string()),
-  group: optional(z.string()),
+  title: TextSchema,
+  description: optional(TextSchema),
+  timestamp: optional(TextSchema),
+  group: optional(TextSchema),
 };
 
 export const UrlSourceSchema = z.object({
   type: z.literal("url"),
   ...sourceBase,
-  url: z.string(),
-  attribution: optional(z.string()),
+  url: TextSchema,
+  attribution: optional(TextSchema),
 });
 export const FileSourceSchema = z.object({
   type: z.literal("file"),
   ...sourceBase,
-  filename: z.string(),
+  filename: TextSchema,
 });
 export const EntitySourceSchema = z.object({
   type: z.literal("entity"),
   ...sourceBase,
-  id: z.string(),
+  id: TextSchema,
   icon: optional(IconNameSchema),
-  label: optional(z.string()),
-  inline_label: optional(z.string()),
+  label: optional(TextSchema),
+  inline_label: optional(TextSchema),
   interactive: z.boolean().default(false),
   data: JsonObjectSchema.default({}),
   preview: optional(z.literal("lazy")),
@@ -81,7 +82,7 @@ export type Annotation = z.infer<typeof AnnotationSchema>;
 
 export const AssistantMessageContentSchema = z.object({
   type: z.literal("output_text").default("output_text"),
-  text: z.string(),
+  text: TextSchema,
   annotations: z.array(AnnotationSchema).default([]),
 });
 export type AssistantMessageContent = z.infer<typeof AssistantMessageContentSchema>;

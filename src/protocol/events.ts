@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { TextSchema } from "./text.js";
 import { IconNameSchema, JsonObjectSchema, optional } from "./fields.js";
 import { ThreadItemSchema } from "./items.js";
 import { ThreadSchema } from "./thread.js";
@@ -24,7 +25,7 @@ export const ThreadItemAddedEventSchema = z.object({
 });
 export const ThreadItemUpdatedEventSchema = z.object({
   type: z.literal("thread.item.updated"),
-  item_id: z.string(),
+  item_id: TextSchema,
   update: ThreadItemUpdateSchema,
 });
 export const ThreadItemDoneEventSchema = z.object({
@@ -33,7 +34,7 @@ export const ThreadItemDoneEventSchema = z.object({
 });
 export const ThreadItemRemovedEventSchema = z.object({
   type: z.literal("thread.item.removed"),
-  item_id: z.string(),
+  item_id: TextSchema,
 });
 export const ThreadItemReplacedEventSchema = z.object({
   type: z.literal("thread.item.replaced"),
@@ -46,26 +47,26 @@ export const StreamOptionsEventSchema = z.object({
 export const ProgressUpdateEventSchema = z.object({
   type: z.literal("progress_update"),
   icon: optional(IconNameSchema),
-  text: z.string(),
+  text: TextSchema,
 });
 export const ClientEffectEventSchema = z.object({
   type: z.literal("client_effect"),
-  name: z.string(),
+  name: TextSchema,
   data: JsonObjectSchema.default({}),
 });
 export const ErrorEventSchema = z.object({
   type: z.literal("error"),
   /** `"stream.error"`, `"custom"` (show `message`), or an app-defined code. */
-  code: z.string().default("custom"),
-  message: optional(z.string()),
+  code: TextSchema.default("custom"),
+  message: optional(TextSchema),
   allow_retry: z.boolean().default(false),
 });
 export const NoticeEventSchema = z.object({
   type: z.literal("notice"),
   level: z.enum(["info", "warning", "danger"]),
   /** Markdown. */
-  message: z.string(),
-  title: optional(z.string()),
+  message: TextSchema,
+  title: optional(TextSchema),
 });
 
 export const ThreadStreamEventSchema = z.discriminatedUnion("type", [

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { TextSchema, wellFormedJson } from "./text.js";
 
 /**
  * An optional wire field. `null` (as Python writes it, or as stored data may hold it) is read as
@@ -9,10 +10,16 @@ export const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (value === null ? undefined : value), schema.optional());
 
 /** ISO-8601 timestamp as on the wire. Any ISO form is accepted; the SDK writes `toISOString()`. */
-export const DateTimeSchema = z.string();
+export const DateTimeSchema = TextSchema;
 
-/** Free-form JSON object (tool arguments, tag data, client effect data). Nulls inside are kept. */
-export const JsonObjectSchema = z.record(z.string(), z.unknown());
+/** Any free-form JSON value (a tool result, an action payload); its strings follow the text rule. */
+export const JsonValueSchema = z.unknown().check(wellFormedJson);
+
+/**
+ * Free-form JSON object (tool arguments, tag data, client effect data). Nulls inside are kept;
+ * its keys and strings follow the text rule.
+ */
+export const JsonObjectSchema = z.record(z.string(), z.unknown()).check(wellFormedJson);
 
 /** Icon names of the ChatKit client (63), shared by widgets, progress updates, tasks and sources. */
 export const ICON_NAMES = [
@@ -36,6 +43,6 @@ export type IconName =
   | `vendor:${string}`
   | `lucide:${string}`;
 
-export const IconNameSchema = z.custom<IconName>((value) => typeof value === "string", {
-  message: "Expected an icon name",
-});
+export const IconNameSchema = z
+  .custom<IconName>((value) => typeof value === "string", { message: "Expected an icon name" })
+  .check(wellFormedJson);

@@ -1,18 +1,19 @@
 import { z } from "zod";
+import { TextSchema } from "./text.js";
 import { AttachmentSchema } from "./attachment.js";
 import {
   AssistantMessageContentSchema,
   InferenceOptionsSchema,
   UserMessageContentSchema,
 } from "./content.js";
-import { DateTimeSchema, JsonObjectSchema, optional } from "./fields.js";
+import { DateTimeSchema, JsonObjectSchema, JsonValueSchema, optional } from "./fields.js";
 import { StructuredInputSchema, StructuredInputStatusSchema } from "./structured-input.js";
 import { WidgetRootSchema } from "./widget.js";
 import { TaskSchema, WorkflowSchema } from "./workflow.js";
 
 const itemBase = {
-  id: z.string(),
-  thread_id: z.string(),
+  id: TextSchema,
+  thread_id: TextSchema,
   created_at: DateTimeSchema,
 };
 
@@ -21,7 +22,7 @@ export const UserMessageItemSchema = z.object({
   ...itemBase,
   content: z.array(UserMessageContentSchema),
   attachments: z.array(AttachmentSchema).default([]),
-  quoted_text: optional(z.string()),
+  quoted_text: optional(TextSchema),
   inference_options: InferenceOptionsSchema.default({}),
 });
 export const AssistantMessageItemSchema = z.object({
@@ -33,19 +34,19 @@ export const ClientToolCallItemSchema = z.object({
   type: z.literal("client_tool_call"),
   ...itemBase,
   status: z.enum(["pending", "completed"]).default("pending"),
-  call_id: z.string(),
-  name: z.string(),
+  call_id: TextSchema,
+  name: TextSchema,
   arguments: JsonObjectSchema,
-  output: optional(z.unknown()),
+  output: optional(JsonValueSchema),
 });
 export const WidgetItemSchema = z.object({
   type: z.literal("widget"),
   ...itemBase,
   widget: WidgetRootSchema,
   /** What the copy button under the widget puts on the clipboard. */
-  copy_text: optional(z.string()),
+  copy_text: optional(TextSchema),
 });
-export const GeneratedImageSchema = z.object({ id: z.string(), url: z.string() });
+export const GeneratedImageSchema = z.object({ id: TextSchema, url: TextSchema });
 export const GeneratedImageItemSchema = z.object({
   type: z.literal("generated_image"),
   ...itemBase,
@@ -68,13 +69,13 @@ export const EndOfTurnItemSchema = z.object({ type: z.literal("end_of_turn"), ..
 export const HiddenContextItemSchema = z.object({
   type: z.literal("hidden_context_item"),
   ...itemBase,
-  content: z.unknown(),
+  content: JsonValueSchema,
 });
 /** Hidden context written by the SDK itself, e.g. the note that the user cancelled a response. */
 export const SDKHiddenContextItemSchema = z.object({
   type: z.literal("sdk_hidden_context"),
   ...itemBase,
-  content: z.string(),
+  content: TextSchema,
 });
 
 export const ThreadItemSchema = z.discriminatedUnion("type", [

@@ -1,7 +1,8 @@
 import { z } from "zod";
+import { TextSchema } from "./text.js";
 import { AttachmentCreateParamsSchema } from "./attachment.js";
 import { InferenceOptionsSchema, UserMessageContentSchema } from "./content.js";
-import { JsonObjectSchema, optional } from "./fields.js";
+import { JsonObjectSchema, JsonValueSchema, optional } from "./fields.js";
 
 /**
  * What the user typed. `attachments` and `inference_options` may be missing and default to `[]`
@@ -10,16 +11,16 @@ import { JsonObjectSchema, optional } from "./fields.js";
 export const UserMessageInputSchema = z.object({
   content: z.array(UserMessageContentSchema),
   /** Attachment ids, resolved through the store. */
-  attachments: z.array(z.string()).default([]),
-  quoted_text: optional(z.string()),
+  attachments: z.array(TextSchema).default([]),
+  quoted_text: optional(TextSchema),
   inference_options: InferenceOptionsSchema.default({}),
 });
 export type UserMessageInput = z.infer<typeof UserMessageInputSchema>;
 
 /** An action as the server receives it; a missing `payload` becomes `null`, extra keys are dropped. */
 export const ActionSchema = z.object({
-  type: z.string(),
-  payload: z.unknown().optional().transform((payload) => payload ?? null),
+  type: TextSchema,
+  payload: JsonValueSchema.optional().transform((payload) => payload ?? null),
 });
 export type Action = z.infer<typeof ActionSchema>;
 
@@ -29,7 +30,7 @@ export type FeedbackKind = z.infer<typeof FeedbackKindSchema>;
 /** Lenient like Python: `"5"` and `2.0` are accepted, `1.5` is not; `null` and `0` mean the default. */
 const limit = z.union([z.null(), z.coerce.number().int()]).optional();
 const order = z.enum(["asc", "desc"]).default("desc");
-const cursor = optional(z.string());
+const cursor = optional(TextSchema);
 
 const request = <T extends string, P extends z.ZodType>(type: T, params: P) =>
   z.object({ type: z.literal(type), params, metadata: JsonObjectSchema.default({}) });
@@ -38,16 +39,16 @@ export const StructuredInputSubmissionSchema = z.object({
   status: z.enum(["answered", "skipped"]).default("answered"),
   answers: z
     .record(
-      z.string(),
-      z.object({ values: z.array(z.string()).default([]), skipped: z.boolean().default(false) }),
+      TextSchema,
+      z.object({ values: z.array(TextSchema).default([]), skipped: z.boolean().default(false) }),
     )
     .default({}),
 });
 export type StructuredInputSubmission = z.infer<typeof StructuredInputSubmissionSchema>;
 
 const customActionParams = z.object({
-  thread_id: z.string(),
-  item_id: optional(z.string()),
+  thread_id: TextSchema,
+  item_id: optional(TextSchema),
   action: ActionSchema,
 });
 
@@ -57,21 +58,21 @@ export const ThreadsCreateRequestSchema = request(
 );
 export const ThreadsAddUserMessageRequestSchema = request(
   "threads.add_user_message",
-  z.object({ thread_id: z.string(), input: UserMessageInputSchema }),
+  z.object({ thread_id: TextSchema, input: UserMessageInputSchema }),
 );
 export const ThreadsAddClientToolOutputRequestSchema = request(
   "threads.add_client_tool_output",
   z
-    .object({ thread_id: z.string(), result: z.unknown() })
+    .object({ thread_id: TextSchema, result: JsonValueSchema })
     .refine((params) => "result" in params, { message: "Required", path: ["result"] }),
 );
 export const ThreadsAddStructuredInputRequestSchema = request(
   "threads.add_structured_input",
-  z.object({ thread_id: z.string(), item_id: z.string(), input: StructuredInputSubmissionSchema }),
+  z.object({ thread_id: TextSchema, item_id: TextSchema, input: StructuredInputSubmissionSchema }),
 );
 export const ThreadsRetryAfterItemRequestSchema = request(
   "threads.retry_after_item",
-  z.object({ thread_id: z.string(), item_id: z.string() }),
+  z.object({ thread_id: TextSchema, item_id: TextSchema }),
 );
 export const ThreadsCustomActionRequestSchema = request("threads.custom_action", customActionParams);
 export const ThreadsSyncCustomActionRequestSchema = request(
@@ -80,7 +81,7 @@ export const ThreadsSyncCustomActionRequestSchema = request(
 );
 export const ThreadsGetByIdRequestSchema = request(
   "threads.get_by_id",
-  z.object({ thread_id: z.string() }),
+  z.object({ thread_id: TextSchema }),
 );
 export const ThreadsListRequestSchema = request(
   "threads.list",
@@ -88,19 +89,19 @@ export const ThreadsListRequestSchema = request(
 );
 export const ThreadsUpdateRequestSchema = request(
   "threads.update",
-  z.object({ thread_id: z.string(), title: z.string() }),
+  z.object({ thread_id: TextSchema, title: TextSchema }),
 );
 export const ThreadsDeleteRequestSchema = request(
   "threads.delete",
-  z.object({ thread_id: z.string() }),
+  z.object({ thread_id: TextSchema }),
 );
 export const ItemsListRequestSchema = request(
   "items.list",
-  z.object({ thread_id: z.string(), limit, order, after: cursor }),
+  z.object({ thread_id: TextSchema, limit, order, after: cursor }),
 );
 export const ItemsFeedbackRequestSchema = request(
   "items.feedback",
-  z.object({ thread_id: z.string(), item_ids: z.array(z.string()), kind: FeedbackKindSchema }),
+  z.object({ thread_id: TextSchema, item_ids: z.array(TextSchema), kind: FeedbackKindSchema }),
 );
 export const AttachmentsCreateRequestSchema = request(
   "attachments.create",
@@ -108,11 +109,11 @@ export const AttachmentsCreateRequestSchema = request(
 );
 export const AttachmentsDeleteRequestSchema = request(
   "attachments.delete",
-  z.object({ attachment_id: z.string() }),
+  z.object({ attachment_id: TextSchema }),
 );
 export const InputTranscribeRequestSchema = request(
   "input.transcribe",
-  z.object({ audio_base64: z.base64(), mime_type: z.string() }),
+  z.object({ audio_base64: z.base64(), mime_type: TextSchema }),
 );
 
 /** Requests answered with Server-Sent Events. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { TextSchema } from "./text.js";
 import { ThreadItemSchema } from "./items.js";
 
 /** What `threads.sync_custom_action` answers; `{}` when the sender is unchanged. */
@@ -7,7 +8,7 @@ export const SyncCustomActionResponseSchema = z.object({
 });
 export type SyncCustomActionResponse = z.infer<typeof SyncCustomActionResponseSchema>;
 
-export const TranscriptionResultSchema = z.object({ text: z.string() });
+export const TranscriptionResultSchema = z.object({ text: TextSchema });
 export type TranscriptionResult = z.infer<typeof TranscriptionResultSchema>;
 
 /** Dictated audio handed to `transcribe`. */

@@ -1,26 +1,27 @@
 import { z } from "zod";
+import { TextSchema } from "./text.js";
 import { optional } from "./fields.js";
 
 export const StructuredInputAnswerSchema = z.object({
-  values: z.array(z.string()).default([]),
+  values: z.array(TextSchema).default([]),
   skipped: z.boolean().default(false),
 });
 export type StructuredInputAnswer = z.infer<typeof StructuredInputAnswerSchema>;
 
 export const MultipleChoiceInputSchema = z.object({
   type: z.literal("multiple_choice"),
-  id: z.string(),
-  question: z.string(),
+  id: TextSchema,
+  question: TextSchema,
   answer: optional(StructuredInputAnswerSchema),
-  options: z.array(z.object({ value: z.string() })),
+  options: z.array(z.object({ value: TextSchema })),
   multiple: z.boolean().default(false),
 });
 export const FreeformInputSchema = z.object({
   type: z.literal("freeform"),
-  id: z.string(),
-  question: z.string(),
+  id: TextSchema,
+  question: TextSchema,
   answer: optional(StructuredInputAnswerSchema),
-  description: optional(z.string()),
+  description: optional(TextSchema),
 });
 export const StructuredInputSchema = z.discriminatedUnion("type", [
   MultipleChoiceInputSchema,

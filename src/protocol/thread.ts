@@ -1,22 +1,23 @@
 import { z } from "zod";
+import { TextSchema } from "./text.js";
 import { DateTimeSchema, JsonObjectSchema, optional } from "./fields.js";
 import { ThreadItemSchema } from "./items.js";
 
 export const ThreadStatusSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("active") }),
   /** Temporary: the composer is disabled and shows `reason`. */
-  z.object({ type: z.literal("locked"), reason: optional(z.string()) }),
+  z.object({ type: z.literal("locked"), reason: optional(TextSchema) }),
   /** Final: the composer is replaced by a banner showing `reason`. */
-  z.object({ type: z.literal("closed"), reason: optional(z.string()) }),
+  z.object({ type: z.literal("closed"), reason: optional(TextSchema) }),
 ]);
 export type ThreadStatus = z.infer<typeof ThreadStatusSchema>;
 
 export const ThreadMetadataSchema = z.object({
-  id: z.string(),
+  id: TextSchema,
   created_at: DateTimeSchema,
-  title: optional(z.string()),
+  title: optional(TextSchema),
   status: ThreadStatusSchema.default({ type: "active" }),
-  allowed_image_domains: optional(z.array(z.string())),
+  allowed_image_domains: optional(z.array(TextSchema)),
   /** Server-private data: stored, always sent to the client as `{}`. */
   metadata: JsonObjectSchema.default({}),
 });
@@ -28,7 +29,7 @@ export const pageSchema = <T extends z.ZodType>(item: T) =>
     data: z.array(item).default([]),
     has_more: z.boolean().default(false),
     /** The id of the last element, set when `has_more` is true. */
-    after: optional(z.string()),
+    after: optional(TextSchema),
   });
 export interface Page<T> {
   data: T[];

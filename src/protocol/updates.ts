@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { TextSchema } from "./text.js";
 import { AnnotationSchema, AssistantMessageContentSchema } from "./content.js";
 import { optional } from "./fields.js";
 import { GeneratedImageSchema } from "./items.js";
@@ -15,7 +16,7 @@ export const AssistantMessageContentPartAddedSchema = z.object({
 export const AssistantMessageContentPartTextDeltaSchema = z.object({
   type: z.literal("assistant_message.content_part.text_delta"),
   content_index: contentIndex,
-  delta: z.string(),
+  delta: TextSchema,
 });
 export const AssistantMessageContentPartAnnotationAddedSchema = z.object({
   type: z.literal("assistant_message.content_part.annotation_added"),
@@ -30,13 +31,13 @@ export const AssistantMessageContentPartDoneSchema = z.object({
 });
 export const WidgetStreamingTextValueDeltaSchema = z.object({
   type: z.literal("widget.streaming_text.value_delta"),
-  component_id: z.string(),
-  delta: z.string(),
+  component_id: TextSchema,
+  delta: TextSchema,
   done: z.boolean(),
 });
 export const WidgetComponentUpdatedSchema = z.object({
   type: z.literal("widget.component.updated"),
-  component_id: z.string(),
+  component_id: TextSchema,
   component: WidgetComponentSchema,
 });
 export const WidgetRootUpdatedSchema = z.object({

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { wellFormedJson } from "./text.js";
 import type { WidgetComponent, WidgetRoot } from "./widgets/components.js";
 
 export type { WidgetComponent, WidgetRoot } from "./widgets/components.js";
@@ -15,13 +16,14 @@ export interface WidgetNodeLike {
 
 /**
  * Widget trees are parsed leniently, so parsing never drops or rewrites a widget (widgets.md §0):
- * unknown components and props pass through, and nothing is checked below the root's `type`.
+ * unknown components and props pass through, and nothing is checked below the root's `type` but
+ * the text rule (no NUL, no lone surrogate in any string).
  * The schemas are typed with the strict authoring types, so hand-built widgets are checked by
  * `tsc`; a parsed widget may still hold more than those types describe (read it through
  * `WidgetNodeLike` when walking unknown data).
  */
-const LenientComponentSchema = z.looseObject({ type: z.string() });
-const LenientRootSchema = z.looseObject({ type: z.enum(["Card", "ListView", "Basic"]) });
+const LenientComponentSchema = z.looseObject({ type: z.string() }).check(wellFormedJson);
+const LenientRootSchema = z.looseObject({ type: z.enum(["Card", "ListView", "Basic"]) }).check(wellFormedJson);
 
 /** A widget component, parsed leniently (any object with a string `type`). */
 export const WidgetComponentSchema = LenientComponentSchema as unknown as z.ZodType<WidgetComponent, WidgetComponent>;

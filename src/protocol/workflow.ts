@@ -1,29 +1,30 @@
 import { z } from "zod";
+import { TextSchema } from "./text.js";
 import { FileSourceSchema, UrlSourceSchema } from "./content.js";
 import { IconNameSchema, optional } from "./fields.js";
 
 const taskBase = {
   status_indicator: z.enum(["none", "loading", "complete"]).default("none"),
-  title: optional(z.string()),
+  title: optional(TextSchema),
 };
 
 export const CustomTaskSchema = z.object({
   type: z.literal("custom"),
   ...taskBase,
   icon: optional(IconNameSchema),
-  content: optional(z.string()),
+  content: optional(TextSchema),
 });
 export const WebSearchTaskSchema = z.object({
   type: z.literal("web_search"),
   ...taskBase,
-  title_query: optional(z.string()),
-  queries: z.array(z.string()).default([]),
+  title_query: optional(TextSchema),
+  queries: z.array(TextSchema).default([]),
   sources: z.array(UrlSourceSchema).default([]),
 });
 export const ThoughtTaskSchema = z.object({
   type: z.literal("thought"),
   ...taskBase,
-  content: z.string(),
+  content: TextSchema,
 });
 export const FileTaskSchema = z.object({
   type: z.literal("file"),
@@ -46,7 +47,7 @@ export type FileTask = z.infer<typeof FileTaskSchema>;
 export type ImageTask = z.infer<typeof ImageTaskSchema>;
 export type Task = z.infer<typeof TaskSchema>;
 
-export const CustomSummarySchema = z.object({ title: z.string(), icon: optional(IconNameSchema) });
+export const CustomSummarySchema = z.object({ title: TextSchema, icon: optional(IconNameSchema) });
 export const DurationSummarySchema = z.object({
   /** Seconds the workflow took. */
   duration: z.number().int(),

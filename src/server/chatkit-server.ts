@@ -1,9 +1,10 @@
 import type { StreamOptions, ThreadStreamEvent } from "../protocol/events.js";
+import { DEFAULT_JSON_LIMITS, type JsonLimits } from "../protocol/json-limits.js";
 import type { ThreadItem, UserMessageItem, WidgetItem } from "../protocol/items.js";
 import { isStreamingRequest, type Action, type FeedbackKind } from "../protocol/requests.js";
 import type { AudioInput, SyncCustomActionResponse, TranscriptionResult } from "../protocol/results.js";
 import type { ThreadMetadata } from "../protocol/thread.js";
-import { NotFoundError } from "../store/errors.js";
+import { ConflictError, NotFoundError } from "../store/errors.js";
 import type { AttachmentStore, Store } from "../store/store.js";
 import { InProcessThreadLock, type ThreadLock } from "../store/thread-lock.js";
 import { partialItemsToKeep, userCancelledNote } from "./cancellation.js";
@@ -36,6 +37,13 @@ export interface ChatKitServerOptions<TContext> {
    * Default 10 000 ms.
    */
   cancelGraceMs?: number;
+  /**
+   * Bounds on each free-form JSON value of a request (tag data, a client tool result, an action
+   * payload, structured-input answers, request metadata); beyond them the request is refused with
+   * a 400 naming the field, before anything is written. Default `DEFAULT_JSON_LIMITS`: 64 levels,
+   * 1 000 000 characters of JSON.
+   */
+  jsonLimits?: Partial<JsonLimits>;
 }
 
 /** Options of one `process` call. */
@@ -69,6 +77,8 @@ export abstract class ChatKitServer<TContext = unknown> {
   readonly cleanups = new CleanupRegistry();
   /** @internal */
   readonly cancelGraceMs: number;
+  /** @internal */
+  readonly jsonLimits: JsonLimits;
 
   constructor(options: ChatKitServerOptions<TContext>) {
     this.store = options.store;
@@ -76,6 +86,10 @@ export abstract class ChatKitServer<TContext = unknown> {
     this.logger = options.logger ?? console;
     this.threadLock = options.threadLock ?? options.store.threadLock ?? new InProcessThreadLock();
     this.cancelGraceMs = options.cancelGraceMs ?? 10_000;
+    this.jsonLimits = {
+      maxDepth: options.jsonLimits?.maxDepth ?? DEFAULT_JSON_LIMITS.maxDepth,
+      maxLength: options.jsonLimits?.maxLength ?? DEFAULT_JSON_LIMITS.maxLength,
+    };
   }
 
   /**
@@ -143,15 +157,15 @@ export abstract class ChatKitServer<TContext = unknown> {
 
   /**
    * Handles one request body. Validates it and loads what it names before returning, throwing a
-   * `RequestError` (400 invalid, 404 unknown thread/item/attachment, 409 wrong state) when that
-   * fails; once a stream has started every failure becomes an `error` event.
+   * `RequestError` (400 invalid, 404 unknown thread/item/attachment, 409 wrong state or an id that
+   * exists) when that fails; once a stream has started every failure becomes an `error` event.
    */
   async process(
     body: string | Uint8Array,
     context: TContext,
     options: ProcessOptions = {},
   ): Promise<StreamingResult | NonStreamingResult> {
-    const request = parseRequest(body);
+    const request = parseRequest(body, this.jsonLimits);
     try {
       if (!isStreamingRequest(request)) {
         return new NonStreamingResult(await handleNonStreamingRequest(this, request, context));
@@ -169,6 +183,7 @@ export abstract class ChatKitServer<TContext = unknown> {
       }
     } catch (error) {
       if (error instanceof NotFoundError) throw new RequestError(404, error.message, { cause: error });
+      if (error instanceof ConflictError) throw new RequestError(409, error.message, { cause: error });
       throw error;
     }
   }

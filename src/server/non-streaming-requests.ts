@@ -103,13 +103,17 @@ export async function handleNonStreamingRequest<TContext>(
     }
     case "items.feedback": {
       const { thread_id, item_ids, kind } = request.params;
+      // Only on the context's own thread and items: 404 (NotFoundError) otherwise.
+      await store.loadThread(thread_id, context);
+      for (const itemId of new Set(item_ids)) await store.loadItem(thread_id, itemId, context);
       await server.addFeedback(thread_id, item_ids, kind, context);
       return "{}";
     }
     case "attachments.create": {
       const attachmentStore = requireAttachmentStore(server);
       const attachment = await attachmentStore.createAttachment(request.params, context);
-      await store.saveAttachment(attachment, context);
+      // An insert: an id that exists (a broken id generator) is a 409, never an overwrite.
+      await store.addAttachment(attachment, context);
       return JSON.stringify(toWireAttachment(attachment));
     }
     case "attachments.delete": {

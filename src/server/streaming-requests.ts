@@ -40,9 +40,10 @@ export async function prepareStream<TContext>(
           status: { type: "active" },
           metadata: {},
         };
-        await store.saveThread(thread, context);
+        const message = userMessage(server, thread, input, attachments, context);
+        // All or nothing: a failure leaves no thread behind; an id that exists merges nothing.
+        await store.createThread(thread, { attachments: message.attachments, items: [message] }, context);
         const created: ThreadStreamEvent = { type: "thread.created", thread: toWireThread(thread) };
-        const message = await addUserMessage(server, thread, input, attachments, context);
         return { events: [created, { type: "thread.item.done", item: message }], turn: respond(thread, message) };
       });
     }
@@ -138,6 +139,26 @@ function loadAttachments<TContext>(
   return Promise.all(input.attachments.map((id) => server.store.loadAttachment(id, context)));
 }
 
+/** The user's message, its attachments linked to the thread. */
+function userMessage<TContext>(
+  server: ChatKitServer<TContext>,
+  thread: ThreadMetadata,
+  input: UserMessageInput,
+  attachments: Attachment[],
+  context: TContext,
+): UserMessageItem {
+  return {
+    type: "user_message",
+    id: server.store.generateItemId("message", thread, context),
+    thread_id: thread.id,
+    created_at: now(),
+    content: input.content,
+    attachments: attachments.map((attachment) => ({ ...attachment, thread_id: thread.id })),
+    quoted_text: input.quoted_text,
+    inference_options: input.inference_options,
+  };
+}
+
 /** Saves the user's message, linking its attachments to the thread. */
 async function addUserMessage<TContext>(
   server: ChatKitServer<TContext>,
@@ -147,18 +168,8 @@ async function addUserMessage<TContext>(
   context: TContext,
 ): Promise<UserMessageItem> {
   const { store } = server;
-  const linked = attachments.map((attachment) => ({ ...attachment, thread_id: thread.id }));
-  const message: UserMessageItem = {
-    type: "user_message",
-    id: store.generateItemId("message", thread, context),
-    thread_id: thread.id,
-    created_at: now(),
-    content: input.content,
-    attachments: linked,
-    quoted_text: input.quoted_text,
-    inference_options: input.inference_options,
-  };
-  for (const attachment of linked) await store.saveAttachment(attachment, context);
+  const message = userMessage(server, thread, input, attachments, context);
+  for (const attachment of message.attachments) await store.saveAttachment(attachment, context);
   await store.addThreadItem(thread.id, message, context);
   return message;
 }

@@ -5,7 +5,8 @@ export {
   type AttachmentRouteEnv,
   type AttachmentRoutes,
 } from "./attachment-routes.js";
-export { NotFoundError } from "./errors.js";
+export { ConflictError, NotFoundError } from "./errors.js";
+export { assertStorable } from "./storable.js";
 export { defaultGenerateId, ID_PREFIXES, type StoreItemType } from "./ids.js";
 export {
   DEFAULT_MAX_ATTACHMENT_BYTES,
@@ -15,5 +16,5 @@ export {
 } from "./local-attachment-store.js";
 export { DEFAULT_ALLOWED_MIME_TYPES } from "./local/mime.js";
 export { InMemoryStore, type StoreOptions } from "./memory.js";
-export { AttachmentStore, Store, type PageOrder } from "./store.js";
+export { AttachmentStore, Store, type NewThreadRecords, type PageOrder } from "./store.js";
 export { InProcessThreadLock, type ReleaseThreadLock, type ThreadLock } from "./thread-lock.js";

@@ -12,7 +12,7 @@ import type {
   AttachmentRouteEnv,
   AttachmentRoutes,
 } from "./attachment-routes.js";
-import { NotFoundError } from "./errors.js";
+import { ConflictError, NotFoundError } from "./errors.js";
 import { fileKey, isValidAttachmentId, TempFile } from "./local/files.js";
 import { DEFAULT_ALLOWED_MIME_TYPES, isAllowedMediaType, isUnspecified, mediaTypeOf, resolveMediaType } from "./local/mime.js";
 import { receiveUpload, type ReceivedUpload } from "./local/receive.js";
@@ -248,17 +248,24 @@ export class LocalAttachmentStore<TContext = unknown>
     const context = await env.context();
     const upload = await this.#receive(request, { limit: this.maxBytes, mediaType: undefined, multipartOnly: true });
     const name = upload.fileName ?? "file";
-    let id: string;
     let attachment: Attachment;
     try {
-      id = this.#newId(upload.mediaType, context);
+      const id = this.#newId(upload.mediaType, context);
       attachment = await this.#describe(id, name, upload.mediaType, upload.file.size);
+      // The metadata first: inserting it claims the id, so an id that exists (a broken id
+      // generator) is refused before its files could be overwritten.
+      await env.store.addAttachment(attachment, context);
     } catch (error) {
       await upload.file.discard();
+      if (error instanceof ConflictError) throw new RequestError(409, error.message, { cause: error });
       throw error;
     }
-    await this.#commit(upload.file, { id, name, mime_type: upload.mediaType, size: upload.file.size });
-    await this.#saveOrRollback(env, attachment, context);
+    try {
+      await this.#commit(upload.file, { id: attachment.id, name, mime_type: upload.mediaType, size: upload.file.size });
+    } catch (error) {
+      await env.store.deleteAttachment(attachment.id, context);
+      throw error;
+    }
     return json(200, toWireAttachment(attachment));
   }
 

@@ -1,7 +1,20 @@
 import type { ErrorObject, ValidateFunction } from "ajv";
+import { createRequire } from "node:module";
+import { optionalPeerError } from "../optional-peer.js";
 
-// Ajv is an optional peer dependency, like @huggingface/jinja: only templates with a data schema need it.
-const ajvModule = await import("ajv/dist/2020.js").catch(() => undefined);
+const require = createRequire(import.meta.url);
+
+/** Ajv's draft 2020-12 build. Ajv is an optional peer dependency: only data schemas need it. */
+function loadAjv2020(templateName: string): typeof import("ajv/dist/2020.js").default {
+  try {
+    return (require("ajv/dist/2020.js") as typeof import("ajv/dist/2020.js")).default;
+  } catch (error) {
+    throw optionalPeerError(error, "ajv", `The data schema of widget template "${templateName}"`, {
+      specifier: "ajv/dist/2020.js",
+      hint: " (or build with { validate: false })",
+    });
+  }
+}
 
 /** A JSON Schema (draft 2020-12, as the Widget Studio writes it): an object, or `true`/`false`. */
 export type JsonSchema = boolean | { [keyword: string]: unknown };
@@ -32,12 +45,7 @@ function describe(error: ErrorObject): string {
 
 /** Compiles `schema` with Ajv; throws a clear error when Ajv is not installed. */
 export function compileDataSchema(schema: JsonSchema, templateName: string): DataValidator {
-  if (!ajvModule) {
-    throw new Error(
-      `Widget template "${templateName}" has a data schema, which needs the optional peer dependency ajv: npm install ajv (or build with { validate: false })`,
-    );
-  }
-  const Ajv2020 = ajvModule.default as unknown as typeof import("ajv/dist/2020.js").default;
+  const Ajv2020 = loadAjv2020(templateName);
   // `strict: false`: Studio schemas carry annotations Ajv would otherwise reject.
   const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: false });
   const validate: ValidateFunction = ajv.compile(schema);

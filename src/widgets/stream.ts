@@ -9,7 +9,7 @@ export interface StreamWidgetOptions {
   /** What the copy button under the widget puts on the clipboard. */
   copyText?: string;
   /**
-   * The item id. Defaults to `msg_` + 8 hex characters; inside a server pass the store's
+   * The item id. Defaults to `msg_` + 24 hex characters; inside a server pass the store's
    * generator, e.g. `() => this.store.generateItemId("message", thread, context)`.
    */
   generateId?: () => string;

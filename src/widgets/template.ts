@@ -1,10 +1,19 @@
 import type { Template as JinjaTemplate } from "@huggingface/jinja";
+import { createRequire } from "node:module";
+import { optionalPeerError } from "../optional-peer.js";
 import { WidgetRootSchema, type WidgetRoot } from "../protocol/widget.js";
 import { compileDataSchema, type DataValidator, type JsonSchema } from "./data-schema.js";
 
-// `@huggingface/jinja` is an optional peer dependency: load it without failing the import of
-// `chatkit-server/widgets`, and fail only when a template is actually created without it.
-const jinja = await import("@huggingface/jinja").catch(() => undefined);
+const require = createRequire(import.meta.url);
+
+/** `@huggingface/jinja`, an optional peer dependency: loaded when the first template is created. */
+function loadJinja(): typeof import("@huggingface/jinja") {
+  try {
+    return require("@huggingface/jinja") as typeof import("@huggingface/jinja");
+  } catch (error) {
+    throw optionalPeerError(error, "@huggingface/jinja", "WidgetTemplate");
+  }
+}
 
 /** The contents of a `.widget` file, as exported by the Widget Studio. */
 export interface WidgetDefinition {
@@ -55,11 +64,7 @@ export class WidgetTemplate {
     if (typeof definition.template !== "string") {
       throw new TypeError(`Widget template "${definition.name}" needs a string \`template\``);
     }
-    if (!jinja) {
-      throw new Error(
-        "WidgetTemplate needs the optional peer dependency @huggingface/jinja: npm install @huggingface/jinja",
-      );
-    }
+    const jinja = loadJinja();
     this.name = definition.name;
     this.dataSchema = definition.jsonSchema ?? {};
     try {

@@ -17,7 +17,7 @@ for (const [name, mount] of ADAPTERS) {
     test("two-phase: create, upload multipart, preview gives the same bytes", async () => {
       const created = await createAttachment(app, { name: "pixel.png", size: PNG.byteLength, mime_type: "image/png" });
       const { id } = created;
-      assert.match(id, /^atc_[0-9a-f]{8}$/);
+      assert.match(id, /^atc_[0-9a-f]{24}$/);
       assert.deepEqual(created, {
         type: "image",
         id,
@@ -84,10 +84,30 @@ for (const [name, mount] of ADAPTERS) {
       const response = await fetch(app.base, { method: "POST", body: fileForm(body, "readme.md", ""), headers: auth() });
       assert.equal(response.status, 200);
       const attachment = (await response.json()) as any;
-      assert.match(attachment.id, /^atc_[0-9a-f]{8}$/);
+      assert.match(attachment.id, /^atc_[0-9a-f]{24}$/);
       assert.deepEqual(attachment, { type: "file", id: attachment.id, name: "readme.md", mime_type: "text/markdown" });
       assert.deepEqual(await app.store.loadAttachment(attachment.id, alice), { ...attachment, metadata: { size: body.byteLength } });
       assert.deepEqual(await app.attachments.read(attachment.id, alice), body);
+    });
+
+    test("direct upload under an id that exists (a broken id generator) is a 409; the existing files stay", async () => {
+      const first = await fetch(app.base, { method: "POST", body: fileForm(bytesOf(10, 1), "a.txt", "text/plain"), headers: auth() });
+      const existing = (await first.json()) as { id: string };
+      const files = await storedFiles(app);
+      const generate = app.attachments.generateAttachmentId;
+      app.attachments.generateAttachmentId = () => existing.id;
+      try {
+        for (const user of ["mallory", "alice"]) {
+          const response = await fetch(app.base, { method: "POST", body: fileForm(bytesOf(10, 2), "b.txt", "text/plain"), headers: auth(user) });
+          assert.equal(response.status, 409);
+          assert.deepEqual(await response.json(), { error: `Attachment ${existing.id} already exists` });
+        }
+      } finally {
+        app.attachments.generateAttachmentId = generate;
+      }
+      assert.deepEqual(await storedFiles(app), files);
+      assert.deepEqual(await app.attachments.read(existing.id, alice), bytesOf(10, 1));
+      assert.equal((await app.store.loadAttachment(existing.id, alice)).name, "a.txt");
     });
 
     test("direct upload of an image has a working preview_url", async () => {

@@ -18,7 +18,7 @@ describe("demo AI SDK responder: attachments reach the model inline", () => {
   let demo: RunningDemo;
   let dataDir: string;
   const model = new ScriptedModel([step(text("t", "A tiny ", "PNG."))]);
-  const post = (body: unknown) => fetch(`${demo.url}/chatkit`, { method: "POST", body: JSON.stringify(body) });
+  const post = (body: unknown) => fetch(`${demo.url}/chatkit`, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
 
   before(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), "chatkit-demo-ai-sdk-"));

@@ -28,7 +28,7 @@ describe("demo agent: attachments reach the model inline", () => {
   const model = new ScriptedModel([
     responsesTurn([messageAdded("m1"), partAdded("m1"), textDelta("m1", "A tiny PNG."), textDone("m1", "A tiny PNG."), messageDone("m1", [outputText("A tiny PNG.")])]),
   ]);
-  const post = (body: unknown) => fetch(`${demo.url}/chatkit`, { method: "POST", body: JSON.stringify(body) });
+  const post = (body: unknown) => fetch(`${demo.url}/chatkit`, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
 
   /** `attachments.create`, then the multipart upload; returns the attachment id. */
   async function upload(bytes: Uint8Array, name: string, type: string): Promise<string> {

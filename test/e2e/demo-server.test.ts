@@ -38,7 +38,7 @@ describe("demo server (offline responder over HTTP)", () => {
   let dataDir: string;
   const logger = new MemoryLogger();
   const post = (body: unknown, init: RequestInit = {}) =>
-    fetch(`${demo.url}/chatkit`, { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body), ...init });
+    fetch(`${demo.url}/chatkit`, { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body), headers: { "content-type": "application/json" }, ...init });
   const json = async (body: unknown) => (await post(body)).json() as Promise<any>;
 
   before(async () => {
@@ -149,7 +149,8 @@ describe("demo server: Stop over HTTP", () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), "chatkit-demo-"));
     const demo = await startDemo({ port: 0, dataDir, responder: offlineResponder({ wordDelayMs: 5, taskDelayMs: 0 }), logger: new MemoryLogger() });
     try {
-      const post = (body: unknown, init: RequestInit = {}) => fetch(`${demo.url}/chatkit`, { method: "POST", body: JSON.stringify(body), ...init });
+      const post = (body: unknown, init: RequestInit = {}) =>
+        fetch(`${demo.url}/chatkit`, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" }, ...init });
       const controller = new AbortController();
       const response = await post({ type: "threads.create", params: { input: input("Stop me") } }, { signal: controller.signal });
       const reader = response.body!.getReader();
@@ -204,7 +205,7 @@ function fileForm(bytes: Uint8Array, name: string, type: string): FormData {
 describe("demo server: attachments over HTTP", () => {
   let demo: RunningDemo;
   let dataDir: string;
-  const post = (body: unknown) => fetch(`${demo.url}/chatkit`, { method: "POST", body: JSON.stringify(body) });
+  const post = (body: unknown) => fetch(`${demo.url}/chatkit`, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
 
   before(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), "chatkit-demo-"));

@@ -5,41 +5,32 @@
  * screenshots for the docs. Skipped without /usr/bin/chromium, except on CI.
  */
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { startDemo, type RunningDemo } from "../../examples/demo/demo-server.js";
 import { offlineAnswer, offlineResponder } from "../../examples/demo/offline-responder.js";
 import { MemoryLogger } from "../support/helpers.js";
+import { launchChromium, skipWithoutChromium } from "./chromium.js";
 import { PNG } from "../attachments/support.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const LAST_SENTENCE = "That is the end of this answer.";
-const missing = !existsSync(CHROMIUM);
-const onCi = process.env.CI === "true";
-const skip = missing && !onCi ? `Chromium not found at ${CHROMIUM} (apt-get install -y chromium); skipping the browser tests` : false;
 
 const byTestId = (id: string) => `[data-testid="${id}"]`;
 
-describe("playground in headless Chromium", { skip, timeout: 120_000 }, () => {
+describe("playground in headless Chromium", { skip: skipWithoutChromium, timeout: 120_000 }, () => {
   let browser: Browser;
   let page: Page;
   let demo: RunningDemo;
   let dataDir: string;
 
   before(async () => {
-    // On CI a missing browser is a broken setup, not a reason to skip.
-    if (missing) throw new Error(`Chromium not found at ${CHROMIUM}; install it with: apt-get update && apt-get install -y chromium`);
     dataDir = await mkdtemp(path.join(tmpdir(), "chatkit-playground-"));
     // 25 ms a word: paced like the real demo (Stop lands mid-answer) but quicker to wait out.
     demo = await startDemo({ port: 0, dataDir, responder: offlineResponder({ wordDelayMs: 25, taskDelayMs: 150 }), logger: new MemoryLogger() });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.setDefaultTimeout(20_000);
     await openPlayground();
@@ -70,7 +61,7 @@ describe("playground in headless Chromium", { skip, timeout: 120_000 }, () => {
 
   /** The stored items of a thread, straight from the server. */
   async function storedItems(threadId: string): Promise<StoredItem[]> {
-    const response = await fetch(`${demo.url}/chatkit`, { method: "POST", body: JSON.stringify({ type: "threads.get_by_id", params: { thread_id: threadId } }) });
+    const response = await fetch(`${demo.url}/chatkit`, { method: "POST", body: JSON.stringify({ type: "threads.get_by_id", params: { thread_id: threadId } }), headers: { "content-type": "application/json" } });
     return ((await response.json()) as { items: { data: StoredItem[] } }).items.data;
   }
   type StoredItem = { type: string; content?: Array<{ text: string }>; attachments?: Array<{ id: string; name: string; preview_url?: string }> };

@@ -48,7 +48,7 @@ describe("examples/ai-sdk-server.ts", () => {
     await once(server, "listening");
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/chatkit`;
     const post = async (body: unknown): Promise<ThreadStreamEvent[]> =>
-      parseSse(await (await fetch(url, { method: "POST", body: JSON.stringify(body) })).text());
+      parseSse(await (await fetch(url, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } })).text());
     try {
       const first = await post({ type: "threads.create", params: { input: { content: [{ type: "input_text", text: "Weather in Paris?" }], attachments: [], inference_options: {} } } });
       const threadId = first[0]!.type === "thread.created" ? first[0]!.thread.id : "";

@@ -9,7 +9,7 @@ import { parseSse } from "../support/helpers.js";
 const body = JSON.stringify({ type: "threads.create", params: { input: { content: [{ type: "input_text", text: "hello there" }] } } });
 
 test("the quick start streams the echo word by word through Hono", async () => {
-  const response = await app.request("/chatkit", { method: "POST", body, headers: { "x-user-id": "u1" } });
+  const response = await app.request("/chatkit", { method: "POST", body, headers: { "content-type": "application/json", "x-user-id": "u1" } });
   assert.equal(response.status, 200);
   const events = parseSse(await response.text());
   const deltas = events.flatMap((event) => (event.type === "thread.item.updated" && event.update.type === "assistant_message.content_part.text_delta" ? [event.update.delta] : []));
@@ -27,8 +27,9 @@ test("the quick start answers over node:http, scoped per user", async () => {
   await once(server, "listening");
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/chatkit`;
   try {
-    await (await fetch(url, { method: "POST", body, headers: { "x-user-id": "u2" } })).text();
-    const list = (user: string) => fetch(url, { method: "POST", body: '{"type":"threads.list","params":{}}', headers: { "x-user-id": user } }).then((r) => r.json() as Promise<{ data: unknown[] }>);
+    await (await fetch(url, { method: "POST", body, headers: { "content-type": "application/json", "x-user-id": "u2" } })).text();
+    const list = (user: string) =>
+      fetch(url, { method: "POST", body: '{"type":"threads.list","params":{}}', headers: { "content-type": "application/json", "x-user-id": user } }).then((r) => r.json() as Promise<{ data: unknown[] }>);
     assert.equal((await list("u2")).data.length, 1);
     assert.deepEqual(await list("someone-else"), { data: [], has_more: false });
   } finally {

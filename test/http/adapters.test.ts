@@ -5,8 +5,18 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
-import { InMemoryStore, RequestError, toFetchHandler, toNodeHandler, type ThreadItem, type Turn } from "../../src/index.js";
-import { addMessage, create, createdThreadId, deferred, now, parseSse, TestServer, type TestContext } from "../support/helpers.js";
+import net from "node:net";
+import {
+  InMemoryStore,
+  InProcessThreadLock,
+  RequestError,
+  toFetchHandler,
+  toNodeHandler,
+  type ThreadItem,
+  type ThreadLock,
+  type Turn,
+} from "../../src/index.js";
+import { addMessage, create, createdThreadId, deferred, MemoryLogger, now, parseSse, TestServer, type TestContext } from "../support/helpers.js";
 
 /** A respond that streams a message slowly until the client goes away, recording the abort. */
 function slowServer() {
@@ -45,9 +55,26 @@ const authContext = (header: string | null | undefined): TestContext => {
   return { userId: header ?? "anonymous" };
 };
 
-async function mountNode(server: TestServer, options: { maxBodyBytes?: number; keepAliveMs?: number } = {}): Promise<Mounted> {
-  const handler = toNodeHandler(server, { context: (req) => authContext(req.headers.authorization), ...options });
-  const httpServer = http.createServer((req, res) => void handler(req, res));
+type MountOptions = {
+  maxBodyBytes?: number;
+  keepAliveMs?: number;
+  requireJsonContentType?: boolean;
+  /** Told when a request's context is built, and what the adapter answered (no status: nothing written). */
+  observe?: { context?(): void; answered(status: number | undefined, tag: string | undefined): void };
+};
+
+async function mountNode(server: TestServer, { observe, ...options }: MountOptions = {}): Promise<Mounted> {
+  const handler = toNodeHandler(server, {
+    context: (req) => {
+      observe?.context?.();
+      return authContext(req.headers.authorization);
+    },
+    ...options,
+  });
+  const httpServer = http.createServer(async (req, res) => {
+    await handler(req, res);
+    observe?.answered(res.headersSent ? res.statusCode : undefined, req.headers["x-tag"] as string | undefined);
+  });
   httpServer.listen(0, "127.0.0.1");
   await once(httpServer, "listening");
   const { port } = httpServer.address() as AddressInfo;
@@ -57,10 +84,20 @@ async function mountNode(server: TestServer, options: { maxBodyBytes?: number; k
   };
 }
 
-async function mountFetch(server: TestServer, options: { maxBodyBytes?: number; keepAliveMs?: number } = {}): Promise<Mounted> {
-  const handler = toFetchHandler(server, { context: (req) => authContext(req.headers.get("authorization")), ...options });
+async function mountFetch(server: TestServer, { observe, ...options }: MountOptions = {}): Promise<Mounted> {
+  const handler = toFetchHandler(server, {
+    context: (req) => {
+      observe?.context?.();
+      return authContext(req.headers.get("authorization"));
+    },
+    ...options,
+  });
   const app = new Hono();
-  app.all("/chatkit", (c) => handler(c.req.raw));
+  app.all("/chatkit", async (c) => {
+    const response = await handler(c.req.raw);
+    observe?.answered(response.status, c.req.header("x-tag"));
+    return response;
+  });
   const listening = deferred<AddressInfo>();
   const httpServer = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => listening.resolve(info));
   const { port } = await listening.promise;
@@ -135,6 +172,38 @@ for (const [name, mount] of [["toNodeHandler", mountNode], ["toFetchHandler (Hon
       assert.deepEqual(await denied.json(), { error: "Unauthorized" });
     });
 
+    test("a body that is not declared application/json is a 415 (cross-site form posts cannot reach the endpoint)", async () => {
+      const body = JSON.stringify(create("csrf"));
+      const user = { authorization: "owner-csrf" };
+      for (const type of ["text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonp", "application/json-patch+json"]) {
+        const response = await fetch(app.url, { method: "POST", body, headers: { "content-type": type, ...user } });
+        assert.equal(response.status, 415, type);
+        assert.equal(response.headers.get("content-type"), "application/json; charset=utf-8");
+        assert.deepEqual(await response.json(), { error: `Content-Type must be application/json, not ${type}` });
+      }
+      // No Content-Type at all (a Blob without a type sends none).
+      const bare = await fetch(app.url, { method: "POST", body: new Blob([body]), headers: user });
+      assert.equal(bare.status, 415);
+      assert.deepEqual(await bare.json(), { error: "Content-Type must be application/json, not (none)" });
+      assert.deepEqual(await (await post(app.url, { type: "threads.list", params: {} }, user)).json(), { data: [], has_more: false });
+      // Parameters and case do not matter.
+      for (const type of ["application/json; charset=utf-8", "Application/JSON", " application/json ;charset=UTF-8"]) {
+        const response = await fetch(app.url, { method: "POST", body: JSON.stringify({ type: "threads.list", params: {} }), headers: { "content-type": type, ...user } });
+        assert.equal(response.status, 200, type);
+      }
+    });
+
+    test("requireJsonContentType: false accepts any content type", async () => {
+      const relaxed = await mount(new TestServer(), { requireJsonContentType: false });
+      try {
+        const response = await fetch(relaxed.url, { method: "POST", body: JSON.stringify({ type: "threads.list", params: {} }) });
+        assert.equal(response.status, 200);
+        assert.deepEqual(await response.json(), { data: [], has_more: false });
+      } finally {
+        await relaxed.close();
+      }
+    });
+
     test("an idle stream gets keep-alive comments", async () => {
       const idle = new TestServer({
         async *respond() {
@@ -176,6 +245,78 @@ for (const [name, mount] of [["toNodeHandler", mountNode], ["toFetchHandler (Hon
       assert.match(partial.content[0]!.text, /^w0 w1 w2 /);
       assert.deepEqual(stored.slice(2, 4).map((item) => item.type), ["sdk_hidden_context", "assistant_message"]);
       assert.ok(Array.isArray(items.data));
+    });
+  });
+
+  describe(`${name}: a client that goes away is not an error`, () => {
+    /** What the adapter answered a client that left: node writes nothing, a fetch handler 499. */
+    const gone = name === "toNodeHandler" ? undefined : 499;
+
+    test("disconnecting mid-body: nothing written, nothing logged, nothing stored", async () => {
+      const logger = new MemoryLogger();
+      const server = new TestServer({}, { store: new InMemoryStore<TestContext>({ owner: (c) => c.userId }), logger });
+      const contextBuilt = deferred();
+      const answered = deferred<number | undefined>();
+      const mounted = await mount(server, { observe: { context: () => contextBuilt.resolve(), answered: (status) => answered.resolve(status) } });
+      try {
+        const { port } = new URL(mounted.url);
+        const socket = net.connect(Number(port), "127.0.0.1");
+        socket.on("error", () => {});
+        socket.write("POST /chatkit HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: leaver\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n");
+        socket.write(JSON.stringify(create("never finished")).slice(0, 40));
+        await contextBuilt.promise;
+        socket.destroy();
+        assert.equal(await answered.promise, gone);
+        assert.deepEqual(logger.errors, []);
+        assert.deepEqual(await server.store.loadThreads(10, undefined, "asc", { userId: "leaver" }), { data: [], has_more: false });
+      } finally {
+        await mounted.close();
+      }
+    });
+
+    test("disconnecting while queued for the thread's lock: nothing written, nothing logged, nothing stored", async () => {
+      const logger = new MemoryLogger();
+      const gate = deferred();
+      const lock = new InProcessThreadLock();
+      const queued = deferred();
+      let acquired = 0;
+      const threadLock: ThreadLock = {
+        acquire(threadId, signal) {
+          if (++acquired === 2) queued.resolve();
+          return lock.acquire(threadId, signal);
+        },
+      };
+      const server = new TestServer(
+        {
+          async *respond(thread, input) {
+            if (input?.content[0]?.type === "input_text" && input.content[0].text === "hold") await gate.promise;
+            yield { type: "thread.item.done", item: { type: "assistant_message", id: `a_${input?.id}`, thread_id: thread.id, created_at: now(), content: [{ type: "output_text", text: "done", annotations: [] }] } };
+          },
+        },
+        { store: new InMemoryStore<TestContext>({ owner: (c) => c.userId }), logger, threadLock },
+      );
+      const leaverAnswered = deferred<number | undefined>();
+      const mounted = await mount(server, { observe: { answered: (status, tag) => tag === "leaver" && leaverAnswered.resolve(status) } });
+      const user = { authorization: "queued" };
+      try {
+        const threadId = createdThreadId(parseSse(await (await post(mounted.url, create("first"), user)).text()));
+        const holding = await post(mounted.url, addMessage(threadId, "hold"), user); // holds the lock until the gate opens
+        const leaving = new AbortController();
+        const waiting = fetch(mounted.url, { method: "POST", body: JSON.stringify(addMessage(threadId, "left while queued")), headers: { "content-type": "application/json", "x-tag": "leaver", ...user }, signal: leaving.signal });
+        waiting.catch(() => {});
+        await queued.promise;
+        leaving.abort();
+        assert.equal(await leaverAnswered.promise, gone);
+        gate.resolve();
+        await holding.text();
+        assert.deepEqual(logger.errors, []);
+        const items = await server.store.loadThreadItems(threadId, undefined, 20, "asc", { userId: "queued" });
+        const texts = items.data.map((item) => (item.type === "user_message" && item.content[0]?.type === "input_text" ? item.content[0].text : item.type));
+        assert.deepEqual(texts, ["first", "assistant_message", "hold", "assistant_message"]);
+      } finally {
+        gate.resolve();
+        await mounted.close();
+      }
     });
   });
 }

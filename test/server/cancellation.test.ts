@@ -74,7 +74,7 @@ describe("cancellation keeps what the user saw", () => {
     assert.equal(events.some((event) => event.type === "error"), false);
     const [note, message] = await newest(server, threadId, 2);
     assert.deepEqual(note, { type: "sdk_hidden_context", id: note!.id, thread_id: threadId, created_at: note!.created_at, content: USER_CANCELLED_NOTE });
-    assert.match(note!.id, /^shcx_[0-9a-f]{8}$/);
+    assert.match(note!.id, /^shcx_[0-9a-f]{24}$/);
     assert.equal(USER_CANCELLED_NOTE, "The user cancelled the stream. Stop responding to the prior request.");
     assert.ok(message?.type === "assistant_message");
     assert.equal(message.id, "assistant-message-pending");

@@ -45,10 +45,10 @@ describe("threads.create", () => {
     assert.equal(created.thread.title, undefined);
     assert.deepEqual(created.thread.items, { data: [], has_more: false });
     assert.deepEqual(created.thread.metadata, {});
-    assert.match(created.thread.id, /^thr_[0-9a-f]{8}$/);
+    assert.match(created.thread.id, /^thr_[0-9a-f]{24}$/);
     const done = events[1] as Extract<ThreadStreamEvent, { type: "thread.item.done" }>;
     assert.equal(done.item.type, "user_message");
-    assert.match(done.item.id, /^msg_[0-9a-f]{8}$/);
+    assert.match(done.item.id, /^msg_[0-9a-f]{24}$/);
     assert.ok(done.item.type === "user_message");
     assert.equal((done.item.content[0] as { text: string }).text, "Hello, world!");
     assert.equal(done.item.quoted_text, "Quoted text");
@@ -69,11 +69,12 @@ describe("threads.create", () => {
     const events = await stream(server, create("x"), context);
     assert.equal(server.respondCalls[0]!.context, context);
     const threadId = createdThreadId(events);
-    assert.deepEqual(await call(server, { type: "items.feedback", params: { thread_id: threadId, item_ids: ["a"], kind: "positive" } }, context), {});
-    assert.deepEqual(await call(server, { type: "items.feedback", params: { thread_id: threadId, item_ids: ["w"], kind: "negative" } }, context), {});
+    const itemId = (events[1] as { item: { id: string } }).item.id;
+    assert.deepEqual(await call(server, { type: "items.feedback", params: { thread_id: threadId, item_ids: [itemId], kind: "positive" } }, context), {});
+    assert.deepEqual(await call(server, { type: "items.feedback", params: { thread_id: threadId, item_ids: [], kind: "negative" } }, context), {});
     assert.deepEqual(seen, [
-      { threadId, itemIds: ["a"], kind: "positive", context },
-      { threadId, itemIds: ["w"], kind: "negative", context },
+      { threadId, itemIds: [itemId], kind: "positive", context },
+      { threadId, itemIds: [], kind: "negative", context },
     ]);
     assert.equal((seen[0] as { context: unknown }).context, context);
   });
@@ -656,14 +657,14 @@ describe("non-streaming requests", () => {
     assert.deepEqual((await server.store.loadThreadItems(threadId, undefined, 10, "asc", ctx)).data, []);
   });
 
-  test("unknown threads: get/update 404, delete {}, items.list empty, feedback {}", async () => {
+  test("unknown threads: get/update/feedback 404, delete {}, items.list empty", async () => {
     const server = new TestServer();
     await rejectsWith(server.process(JSON.stringify({ type: "threads.get_by_id", params: { thread_id: "thr_x" } }), ctx), 404, /thr_x/);
     await rejectsWith(server.process(JSON.stringify({ type: "threads.update", params: { thread_id: "thr_x", title: "t" } }), ctx), 404, /thr_x/);
     await rejectsWith(server.process(JSON.stringify(addMessage("thr_x", "hi")), ctx), 404, /thr_x/);
     assert.deepEqual(await call(server, { type: "threads.delete", params: { thread_id: "thr_x" } }, ctx), {});
     assert.deepEqual(await call(server, { type: "items.list", params: { thread_id: "thr_x" } }, ctx), { data: [], has_more: false });
-    assert.deepEqual(await call(server, { type: "items.feedback", params: { thread_id: "thr_x", item_ids: [], kind: "positive" } }, ctx), {});
+    await rejectsWith(server.process(JSON.stringify({ type: "items.feedback", params: { thread_id: "thr_x", item_ids: [], kind: "positive" } }), ctx), 404, /thr_x/);
   });
 
   test("input.transcribe hands the bytes, mime and media type to the hook", async () => {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import {
+  ConflictError,
   NotFoundError,
   type Page,
   type PageOrder,
@@ -33,6 +34,7 @@ const scoped: StoreOptions<Ctx> = { owner: (ctx) => ctx.userId };
 
 const ids = (page: Page<{ id: string }>) => page.data.map((entry) => entry.id);
 const isNotFound = (error: unknown) => error instanceof NotFoundError;
+const isConflict = (message: RegExp) => (error: unknown) => error instanceof ConflictError && message.test(error.message);
 
 /** Every page of a list, walked with `after` cursors, as one list of ids (and the pages seen). */
 async function walk(
@@ -200,15 +202,24 @@ export function storeContract(name: string, harness: StoreHarness): void {
         await assert.rejects(store.loadItem("thr_missing", "msg_1", none), isNotFound);
       });
 
-      test("the same item id in two threads is two items", async () => {
-        const store = await create();
-        await store.saveThread(thread("thr_1"), none);
-        await store.saveThread(thread("thr_2"), none);
-        await store.addThreadItem("thr_1", message("msg_x", "thr_1", 0, "one"), none);
-        await store.addThreadItem("thr_2", message("msg_x", "thr_2", 0, "two"), none);
-        await store.deleteThreadItem("thr_1", "msg_x", none);
-        await assert.rejects(store.loadItem("thr_1", "msg_x", none), isNotFound);
-        assert.deepEqual(await store.loadItem("thr_2", "msg_x", none), message("msg_x", "thr_2", 0, "two"));
+      test("an item id of another thread is refused with ConflictError, for any owner; nothing changes", async () => {
+        const store = await create(scoped);
+        await store.saveThread(thread("thr_1"), alice);
+        await store.saveThread(thread("thr_2"), alice);
+        await store.saveThread(thread("thr_b"), bob);
+        await store.addThreadItem("thr_1", message("msg_x", "thr_1", 0, "one"), alice);
+        await assert.rejects(store.addThreadItem("thr_2", message("msg_x", "thr_2", 0, "two"), alice), isConflict(/msg_x/));
+        await assert.rejects(store.saveItem("thr_2", message("msg_x", "thr_2", 0, "two"), alice), isConflict(/msg_x/));
+        await assert.rejects(store.addThreadItem("thr_b", message("msg_x", "thr_b", 0, "bob"), bob), isConflict(/msg_x/));
+        assert.deepEqual(await store.loadItem("thr_1", "msg_x", alice), message("msg_x", "thr_1", 0, "one"));
+        assert.deepEqual(await store.loadThreadItems("thr_2", undefined, 10, "asc", alice), { data: [], has_more: false });
+        assert.deepEqual(await store.loadThreadItems("thr_b", undefined, 10, "asc", bob), { data: [], has_more: false });
+        // Once the item is gone, or its thread, the id is free again.
+        await store.deleteThreadItem("thr_1", "msg_x", alice);
+        await store.addThreadItem("thr_2", message("msg_x", "thr_2", 0, "two"), alice);
+        await store.deleteThread("thr_2", alice);
+        await store.addThreadItem("thr_b", message("msg_x", "thr_b", 0, "bob"), bob);
+        assert.deepEqual(await store.loadItem("thr_b", "msg_x", bob), message("msg_x", "thr_b", 0, "bob"));
       });
 
       test("delete removes the item; a missing one, or a wrong thread, is not an error", async () => {
@@ -432,6 +443,144 @@ export function storeContract(name: string, harness: StoreHarness): void {
       });
     });
 
+    describe("creating: new ids only, all or nothing", () => {
+      test("createThread stores the thread with its first attachments and items", async () => {
+        const store = await create(scoped);
+        await store.saveAttachment(fileAttachment("atc_1"), alice);
+        const linked = fileAttachment("atc_1", { thread_id: "thr_new" });
+        const items = [message("msg_1", "thr_new", 1), message("msg_2", "thr_new", 2)];
+        await store.createThread(thread("thr_new", 5, { title: "T" }), { attachments: [linked], items }, alice);
+        assert.deepEqual(await store.loadThread("thr_new", alice), thread("thr_new", 5, { title: "T" }));
+        assert.deepEqual(await store.loadThreadItems("thr_new", undefined, 10, "asc", alice), { data: items, has_more: false });
+        assert.deepEqual(await store.loadAttachment("atc_1", alice), linked);
+        await store.createThread(thread("thr_bare", 6), {}, alice);
+        assert.deepEqual(ids(await store.loadThreads(10, undefined, "asc", alice)), ["thr_new", "thr_bare"]);
+      });
+
+      test("createThread of an existing id throws ConflictError, for the same or another owner; nothing changes", async () => {
+        const store = await create(scoped);
+        await store.saveThread(thread("thr_a", 1, { title: "A" }), alice);
+        await store.addThreadItem("thr_a", message("msg_a", "thr_a", 1), alice);
+        for (const ctx of [alice, bob]) {
+          await assert.rejects(
+            store.createThread(thread("thr_a", 2, { title: "merged?" }), { items: [message("msg_new", "thr_a", 2)] }, ctx),
+            isConflict(/^Thread thr_a already exists$/),
+          );
+        }
+        assert.deepEqual(await store.loadThread("thr_a", alice), thread("thr_a", 1, { title: "A" }));
+        assert.deepEqual(ids(await store.loadThreadItems("thr_a", undefined, 10, "asc", alice)), ["msg_a"]);
+        assert.deepEqual(await store.loadThreads(10, undefined, "asc", bob), { data: [], has_more: false });
+      });
+
+      test("createThread whose later writes fail leaves no thread behind and the attachments as they were", async () => {
+        const store = await create(scoped);
+        await store.saveThread(thread("thr_other", 1), alice);
+        await store.addThreadItem("thr_other", message("msg_taken", "thr_other", 1), alice);
+        await store.saveAttachment(fileAttachment("atc_mine", { metadata: { n: 1 } }), alice);
+        await store.saveAttachment(fileAttachment("atc_bobs"), bob);
+        const mine = fileAttachment("atc_mine", { thread_id: "thr_new", metadata: { n: 1 } });
+        // An item id another thread has: refused after the thread and the attachment were written.
+        await assert.rejects(
+          store.createThread(thread("thr_new", 2), { attachments: [mine], items: [message("msg_ok", "thr_new", 2), message("msg_taken", "thr_new", 3)] }, alice),
+          isConflict(/msg_taken/),
+        );
+        // Another owner's attachment: refused as missing.
+        await assert.rejects(
+          store.createThread(thread("thr_new", 2), { attachments: [mine, fileAttachment("atc_bobs", { thread_id: "thr_new" })], items: [message("msg_ok", "thr_new", 2)] }, alice),
+          isNotFound,
+        );
+        await assert.rejects(store.loadThread("thr_new", alice), isNotFound);
+        assert.deepEqual(ids(await store.loadThreads(10, undefined, "asc", alice)), ["thr_other"]);
+        assert.deepEqual(await store.loadAttachment("atc_mine", alice), fileAttachment("atc_mine", { metadata: { n: 1 } }));
+        assert.deepEqual(await store.loadAttachment("atc_bobs", bob), fileAttachment("atc_bobs"));
+        assert.deepEqual(ids(await store.loadThreadItems("thr_other", undefined, 10, "asc", alice)), ["msg_taken"]);
+        // The id was never taken: the same creation, fixed, succeeds.
+        await store.createThread(thread("thr_new", 2), { attachments: [mine], items: [message("msg_ok", "thr_new", 2)] }, alice);
+        assert.deepEqual(ids(await store.loadThreadItems("thr_new", undefined, 10, "asc", alice)), ["msg_ok"]);
+      });
+
+      test("createThread refuses a record breaking the text rule, writing nothing", async () => {
+        const store = await create();
+        await assert.rejects(store.createThread(thread("thr_1"), { items: [message("msg_1", "thr_1", 0, "\u0000")] }, none), TypeError);
+        await assert.rejects(store.loadThread("thr_1", none), isNotFound);
+      });
+
+      test("addAttachment inserts; an existing id throws ConflictError, for the same or another owner", async () => {
+        const store = await create(scoped);
+        await store.addAttachment(fileAttachment("atc_1", { metadata: { k: 1 } }), alice);
+        assert.deepEqual(await store.loadAttachment("atc_1", alice), fileAttachment("atc_1", { metadata: { k: 1 } }));
+        for (const ctx of [alice, bob]) {
+          await assert.rejects(store.addAttachment(fileAttachment("atc_1", { name: "other.pdf" }), ctx), isConflict(/^Attachment atc_1 already exists$/));
+        }
+        assert.deepEqual(await store.loadAttachment("atc_1", alice), fileAttachment("atc_1", { metadata: { k: 1 } }));
+        await assert.rejects(store.loadAttachment("atc_1", bob), isNotFound);
+        await assert.rejects(store.addAttachment(fileAttachment("atc_2", { name: "\u0000" }), alice), TypeError);
+        await assert.rejects(store.loadAttachment("atc_2", alice), isNotFound);
+      });
+    });
+
+    describe("text rule: NUL and lone surrogates", () => {
+      const NUL = "\u0000";
+      const HALF = "\ud83d"; // half of 😀
+      const refused = (pattern: RegExp) => (error: unknown) => error instanceof TypeError && pattern.test(error.message);
+
+      test("a record holding one is refused before anything is written, naming the field", async () => {
+        const store = await create();
+        await assert.rejects(store.saveThread(thread("thr_1", 0, { title: `a${NUL}` }), none), refused(/^Thread "thr_1" cannot be stored: title: contains U\+0000 \(NUL\)$/));
+        await assert.rejects(store.saveThread(thread(`thr_${HALF}`), none), refused(/^Thread "thr_\\ud83d" cannot be stored: id: contains a lone surrogate/));
+        await assert.rejects(store.saveThread(thread("thr_1", 0, { metadata: { [NUL]: 1 } }), none), refused(/: metadata: a key contains U\+0000/));
+        assert.deepEqual(await store.loadThreads(10, undefined, "asc", none), { data: [], has_more: false });
+
+        await store.saveThread(thread("thr_1"), none);
+        await assert.rejects(store.addThreadItem("thr_1", message("msg_1", "thr_1", 0, `x${HALF}`), none), refused(/^Item "msg_1" cannot be stored: content\.0\.text: contains a lone surrogate/));
+        await assert.rejects(store.saveItem("thr_1", message("msg_1", "thr_1", 0, NUL), none), refused(/^Item "msg_1" cannot be stored: content\.0\.text: contains U\+0000/));
+        const tagged = everyItemKind("thr_1")[0]!;
+        await assert.rejects(store.addThreadItem("thr_1", { ...tagged, content: [{ type: "input_tag", id: "t", text: "T", data: { deep: [{ x: NUL }] }, interactive: false }] } as ThreadItem, none), refused(/content\.0\.data\.deep\.0\.x: contains U\+0000/));
+        assert.deepEqual(await store.loadThreadItems("thr_1", undefined, 10, "asc", none), { data: [], has_more: false });
+
+        await assert.rejects(store.saveAttachment(fileAttachment("atc_1", { name: `${NUL}.pdf` }), none), refused(/^Attachment "atc_1" cannot be stored: name: contains U\+0000/));
+        await assert.rejects(store.loadAttachment("atc_1", none), isNotFound);
+      });
+
+      test("an id holding one names nothing: reads miss, deletes do nothing", async () => {
+        const store = await create();
+        // U+FFFD is what a lossy encoder would turn a lone surrogate into: no aliasing.
+        await store.saveThread(thread("thr_\uFFFD"), none);
+        await store.addThreadItem("thr_\uFFFD", message("msg_\uFFFD", "thr_\uFFFD"), none);
+        await store.saveAttachment(fileAttachment("atc_\uFFFD"), none);
+        for (const bad of [`thr_${NUL}`, `thr_${HALF}`, "thr_\udfff"]) {
+          await assert.rejects(store.loadThread(bad, none), isNotFound);
+          await assert.rejects(store.loadItem(bad, "msg_\uFFFD", none), isNotFound);
+          await assert.rejects(store.loadItem("thr_\uFFFD", bad.replace("thr", "msg"), none), isNotFound);
+          assert.deepEqual(await store.loadThreadItems(bad, undefined, 10, "asc", none), { data: [], has_more: false });
+          await assert.rejects(store.loadThreadItems("thr_\uFFFD", bad, 10, "asc", none), isNotFound);
+          await assert.rejects(store.loadThreads(10, bad, "asc", none), isNotFound);
+          await assert.rejects(store.addThreadItem(bad, message("msg_2", bad.replace(HALF, "")), none), isNotFound);
+          await assert.rejects(store.loadAttachment(bad.replace("thr", "atc"), none), isNotFound);
+          await store.deleteThreadItem("thr_\uFFFD", bad.replace("thr", "msg"), none);
+          await store.deleteAttachment(bad.replace("thr", "atc"), none);
+          await store.deleteThread(bad, none);
+        }
+        assert.deepEqual(ids(await store.loadThreads(10, undefined, "asc", none)), ["thr_\uFFFD"]);
+        assert.deepEqual(ids(await store.loadThreadItems("thr_\uFFFD", undefined, 10, "asc", none)), ["msg_\uFFFD"]);
+        assert.deepEqual(await store.loadAttachment("atc_\uFFFD", none), fileAttachment("atc_\uFFFD"));
+      });
+
+      test("well-formed text round-trips exactly in ids, titles, names and text", async () => {
+        const store = await create();
+        const awkward = "😀 👩‍👩‍👧 \uFFFD \uFFFF \u0001 \u001f \u2028 \u202E e\u0301 𝔘 \\u0000 \"q\"";
+        const id = "thr_😀\u0001𝔘";
+        await store.saveThread(thread(id, 0, { title: awkward, metadata: { [awkward]: [awkward] } }), none);
+        await store.addThreadItem(id, message("msg_😀", id, 0, awkward), none);
+        await store.saveAttachment(fileAttachment("atc_😀", { name: awkward, thread_id: id }), none);
+        assert.deepEqual(await store.loadThread(id, none), thread(id, 0, { title: awkward, metadata: { [awkward]: [awkward] } }));
+        assert.deepEqual(await store.loadItem(id, "msg_😀", none), message("msg_😀", id, 0, awkward));
+        assert.deepEqual((await store.loadThreadItems(id, undefined, 10, "asc", none)).data, [message("msg_😀", id, 0, awkward)]);
+        assert.deepEqual(await store.loadAttachment("atc_😀", none), fileAttachment("atc_😀", { name: awkward, thread_id: id }));
+        assert.deepEqual(ids(await store.loadThreads(10, undefined, "asc", none)), [id]);
+      });
+    });
+
     describe("owner isolation", () => {
       async function twoOwners(): Promise<Store<Ctx>> {
         const store = await create(scoped);
@@ -523,7 +672,7 @@ export function storeContract(name: string, harness: StoreHarness): void {
           Array.from({ length: 30 }, async (_, i) => {
             const ctx = owners[i % 2]!;
             await store.saveThread(thread(`thr_${i}`, i), ctx);
-            await Promise.all([0, 1, 2].map((j) => store.addThreadItem(`thr_${i}`, message(`msg_${j}`, `thr_${i}`, j), ctx)));
+            await Promise.all([0, 1, 2].map((j) => store.addThreadItem(`thr_${i}`, message(`msg_${i}_${j}`, `thr_${i}`, j), ctx)));
             if (i % 3 === 0) await store.deleteThread(`thr_${i}`, ctx);
           }),
         );
@@ -532,7 +681,7 @@ export function storeContract(name: string, harness: StoreHarness): void {
           const listed = await walk((cursor) => store.loadThreads(4, cursor, "asc", ctx));
           assert.deepEqual(listed.ids, expected.map((i) => `thr_${i}`));
           for (const i of expected) {
-            assert.deepEqual(ids(await store.loadThreadItems(`thr_${i}`, undefined, 10, "asc", ctx)), ["msg_0", "msg_1", "msg_2"]);
+            assert.deepEqual(ids(await store.loadThreadItems(`thr_${i}`, undefined, 10, "asc", ctx)), [`msg_${i}_0`, `msg_${i}_1`, `msg_${i}_2`]);
           }
         }
       });

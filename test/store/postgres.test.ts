@@ -1,16 +1,13 @@
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import { after, describe, test } from "node:test";
 import pg from "pg";
 import { POSTGRES_SCHEMA_VERSION, PostgresStore } from "../../src/store/postgres/index.js";
+import { dropSchemas as dropRunSchemas, postgresSkip, postgresUnreachable, postgresUrl, schemaNames } from "../support/stores.js";
 import { storeContract, type Ctx } from "./contract.js";
-import { message, thread } from "./fixtures.js";
+import { fileAttachment, message, thread } from "./fixtures.js";
 
-/*
- * Runs against a real PostgreSQL: DATABASE_URL, or the local test database. Under CI=true the
- * database is required (an unreachable one fails the run); elsewhere the tests skip with a note.
- */
-const url = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const url = postgresUrl;
+const skip = postgresSkip;
 
 interface PlanNode {
   "Node Type": string;
@@ -24,40 +21,13 @@ async function assertIndexedPlan(plan: PlanNode) {
   assert.ok(nodes.some((type) => type.startsWith("Index")), nodes.join(" > "));
   assert.ok(!nodes.includes("Sort") && !nodes.includes("Seq Scan"), nodes.join(" > "));
 }
-const unreachable = await probe(url);
-const skip = unreachable && process.env.CI !== "true" ? `PostgreSQL unreachable at ${url} (${unreachable})` : false;
-if (skip) console.warn(`# skipping PostgresStore tests: ${skip}`);
-
-async function probe(connectionString: string): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 3_000 });
-  try {
-    await client.connect();
-    await client.query("SELECT 1");
-    return undefined;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
 test("PostgreSQL is reachable", { skip }, () => {
-  assert.equal(unreachable, undefined, `PostgreSQL unreachable at ${url}: ${unreachable}`);
+  assert.equal(postgresUnreachable, undefined, `PostgreSQL unreachable at ${url}: ${postgresUnreachable}`);
 });
 
-/** A schema name unique to this run, so parallel test files and runs never collide. */
-const runSchema = `chatkit_test_${process.pid}_${randomBytes(4).toString("hex")}`;
-let schemas = 0;
-const newSchema = () => `${runSchema}_${++schemas}`;
-
-/** Drops every schema this run created (sweeping by prefix catches the per-test ones). */
-async function dropSchemas(pool: pg.Pool): Promise<void> {
-  const { rows } = await pool.query<{ nspname: string }>(
-    "SELECT nspname FROM pg_namespace WHERE nspname LIKE $1",
-    [`${runSchema}%`],
-  );
-  for (const { nspname } of rows) await pool.query(`DROP SCHEMA "${nspname}" CASCADE`);
-}
+const schemaNamesOfRun = schemaNames();
+const newSchema = () => schemaNamesOfRun.next();
+const dropSchemas = (pool: pg.Pool) => dropRunSchemas(pool, schemaNamesOfRun.prefix);
 
 const shared = skip ? undefined : new pg.Pool({ connectionString: url, max: 10 });
 const pool = () => shared!;
@@ -219,7 +189,7 @@ describe("PostgresStore", { skip }, () => {
     const schema = newSchema();
     await ownStore(schema).migrate();
     await cleanupPool!.query(`INSERT INTO "${schema}".chatkit_migrations (version) VALUES ($1)`, [POSTGRES_SCHEMA_VERSION + 1]);
-    await assert.rejects(ownStore(schema).loadThread("thr_1", {}), /schema version 2 is newer/);
+    await assert.rejects(ownStore(schema).loadThread("thr_1", {}), new RegExp(`schema version ${POSTGRES_SCHEMA_VERSION + 1} is newer`));
   });
 
   test("items are stored as jsonb", async () => {
@@ -270,6 +240,46 @@ describe("PostgresStore", { skip }, () => {
       });
       assert.equal(page.data.length, 20);
     }
+    // The check that a new item's id is in no other thread searches the id index too.
+    await store.addThreadItem("thr_big", message("msg_new", "thr_big", 1), {});
+    await assertIndexedPlan(await explainLast());
+  });
+
+  test("a write failing inside createThread rolls the whole creation back (a database failing on purpose)", async () => {
+    const schema = newSchema();
+    const store = ownStore(schema);
+    await store.migrate();
+    await cleanupPool!.query(`CREATE FUNCTION "${schema}".fail_on_purpose() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.id = 'msg_fail' THEN RAISE EXCEPTION 'failing on purpose'; END IF; RETURN NEW; END $$`);
+    await cleanupPool!.query(`CREATE TRIGGER fail_on_purpose BEFORE INSERT ON "${schema}".chatkit_items
+      FOR EACH ROW EXECUTE FUNCTION "${schema}".fail_on_purpose()`);
+    await store.saveAttachment(fileAttachment("atc_1"), {});
+    await assert.rejects(
+      store.createThread(thread("thr_1"), { attachments: [fileAttachment("atc_1", { thread_id: "thr_1" })], items: [message("msg_ok", "thr_1"), message("msg_fail", "thr_1")] }, {}),
+      /failing on purpose/,
+    );
+    const { rows } = await cleanupPool!.query(
+      `SELECT (SELECT count(*) FROM "${schema}".chatkit_threads)::int AS threads, (SELECT count(*) FROM "${schema}".chatkit_items)::int AS items`,
+    );
+    assert.deepEqual(rows[0], { threads: 0, items: 0 });
+    assert.deepEqual(await store.loadAttachment("atc_1", {}), fileAttachment("atc_1"));
+  });
+
+  test("a schema written before the item id index, holding one id in two threads, still migrates", async () => {
+    const schema = newSchema();
+    await ownStore(schema).migrate();
+    const t = `"${schema}"`;
+    await cleanupPool!.query(`DROP INDEX ${t}.chatkit_items_id; DELETE FROM ${t}.chatkit_migrations WHERE version > 1`);
+    await cleanupPool!.query(`INSERT INTO ${t}.chatkit_threads (id, owner, created_ms, data) VALUES ('thr_1', NULL, 0, '{}'), ('thr_2', NULL, 0, '{}')`);
+    for (const threadId of ["thr_1", "thr_2"]) {
+      await cleanupPool!.query(`INSERT INTO ${t}.chatkit_items (thread_id, id, created_ms, data) VALUES ($1, 'msg_x', 0, $2)`, [threadId, JSON.stringify(message("msg_x", threadId))]);
+    }
+    const store = ownStore(schema);
+    await store.saveItem("thr_1", message("msg_x", "thr_1", 0, "edited"), {});
+    assert.deepEqual(await store.loadItem("thr_1", "msg_x", {}), message("msg_x", "thr_1", 0, "edited"));
+    assert.deepEqual(await store.loadItem("thr_2", "msg_x", {}), message("msg_x", "thr_2"));
+    const { rows } = await cleanupPool!.query(`SELECT max(version)::int AS version FROM ${t}.chatkit_migrations`);
+    assert.equal(rows[0].version, POSTGRES_SCHEMA_VERSION);
   });
 
   test("a page of 100k threads is served from the index, with and without owners", async () => {

@@ -7,7 +7,7 @@ import Database from "better-sqlite3";
 import { SQLITE_SCHEMA_VERSION, SQLiteStore } from "../../src/store/sqlite/index.js";
 import { pageSql, SQL } from "../../src/store/sqlite/statements.js";
 import { storeContract, type Ctx } from "./contract.js";
-import { message, thread } from "./fixtures.js";
+import { fileAttachment, message, thread } from "./fixtures.js";
 
 const dir = mkdtempSync(join(tmpdir(), "chatkit-sqlite-"));
 const opened: SQLiteStore<Ctx>[] = [];
@@ -80,7 +80,7 @@ describe("SQLiteStore", () => {
     const db = new Database(path);
     db.prepare("INSERT INTO chatkit_migrations (version, applied_at) VALUES (?, ?)").run(SQLITE_SCHEMA_VERSION + 1, "x");
     db.close();
-    assert.throws(() => new SQLiteStore({ path }), /schema version 2 is newer/);
+    assert.throws(() => new SQLiteStore({ path }), new RegExp(`schema version ${SQLITE_SCHEMA_VERSION + 1} is newer`));
   });
 
   test(":memory: databases are private to their store", async () => {
@@ -112,6 +112,46 @@ describe("SQLiteStore", () => {
       const params = name === "itemPosition" || name === "loadItem" ? ["t", "i"] : ["t", null];
       for (const detail of plan(SQL[name], params)) assert.match(detail, /^SEARCH /, `${name}: ${detail}`);
     }
+  });
+
+  test("the check that an item id is in no other thread searches the id index", () => {
+    const store = new SQLiteStore({ path: newPath() });
+    opened.push(store as SQLiteStore<Ctx>);
+    const detail = (store.db.prepare(`EXPLAIN QUERY PLAN ${SQL.upsertItem}`).all({ thread_id: "t", id: "i", created_ms: 0, data: "{}" }) as { detail: string }[]).map((row) => row.detail);
+    assert.ok(detail.includes("SEARCH chatkit_items USING INDEX chatkit_items_id (id=?)"), detail.join("; "));
+    assert.ok(!detail.some((line) => line.startsWith("SCAN chatkit_items")), detail.join("; "));
+  });
+
+  test("a write failing inside createThread rolls the whole creation back (a database failing on purpose)", async () => {
+    const store = new SQLiteStore<Ctx>({ path: newPath() });
+    opened.push(store);
+    store.db.exec(`CREATE TRIGGER fail_on_purpose BEFORE INSERT ON chatkit_items WHEN NEW.id = 'msg_fail'
+      BEGIN SELECT RAISE(ABORT, 'failing on purpose'); END`);
+    await store.saveAttachment(fileAttachment("atc_1"), {});
+    await assert.rejects(
+      store.createThread(thread("thr_1"), { attachments: [fileAttachment("atc_1", { thread_id: "thr_1" })], items: [message("msg_ok", "thr_1"), message("msg_fail", "thr_1")] }, {}),
+      /failing on purpose/,
+    );
+    assert.deepEqual(store.db.prepare("SELECT (SELECT count(*) FROM chatkit_threads) AS threads, (SELECT count(*) FROM chatkit_items) AS items").get(), { threads: 0, items: 0 });
+    assert.deepEqual(await store.loadAttachment("atc_1", {}), fileAttachment("atc_1"));
+  });
+
+  test("a file written before the item id index, holding one id in two threads, still opens", async () => {
+    const path = newPath();
+    new SQLiteStore({ path }).close();
+    const db = new Database(path);
+    db.exec("DROP INDEX chatkit_items_id; DELETE FROM chatkit_migrations WHERE version > 1");
+    db.exec(`INSERT INTO chatkit_threads (id, owner, created_ms, data) VALUES ('thr_1', NULL, 0, '{}'), ('thr_2', NULL, 0, '{}')`);
+    const insert = db.prepare("INSERT INTO chatkit_items (thread_id, id, created_ms, data) VALUES (?, 'msg_x', 0, ?)");
+    insert.run("thr_1", JSON.stringify(message("msg_x", "thr_1")));
+    insert.run("thr_2", JSON.stringify(message("msg_x", "thr_2")));
+    db.close();
+    const store = new SQLiteStore<Ctx>({ path });
+    opened.push(store);
+    assert.deepEqual(await store.loadItem("thr_2", "msg_x", {}), message("msg_x", "thr_2"));
+    // Each thread still updates its own copy.
+    await store.saveItem("thr_1", message("msg_x", "thr_1", 0, "edited"), {});
+    assert.deepEqual(await store.loadItem("thr_1", "msg_x", {}), message("msg_x", "thr_1", 0, "edited"));
   });
 
   test("a page of a 100k-item thread starts right after the cursor (the plan test above covers speed)", async () => {

@@ -15,7 +15,7 @@ test("examples/widget-server.ts streams the draft and handles Send and Discard",
   const added = events.find((e) => e.type === "thread.item.added" && e.item.type === "widget");
   assert.ok(added?.type === "thread.item.added" && added.item.type === "widget");
   const itemId = added.item.id;
-  assert.match(itemId, /^msg_[0-9a-f]{8}$/);
+  assert.match(itemId, /^msg_[0-9a-f]{24}$/);
   const updates = events.flatMap((e) => (e.type === "thread.item.updated" && e.item_id === itemId ? [e.update] : []));
   const deltas = updates.flatMap((u) => (u.type === "widget.streaming_text.value_delta" ? [u.delta] : []));
   const body = "Hi Pam, a quick note about **the launch**: all good on my side. Cheers!";

@@ -152,7 +152,7 @@ describe("widget actions (cases 20, 21, 40-44)", () => {
       return true;
     });
     const handler = toFetchHandler(server, { context: () => ctx });
-    const response = await handler(new Request("http://localhost/chatkit", { method: "POST", body }));
+    const response = await handler(new Request("http://localhost/chatkit", { method: "POST", body, headers: { "content-type": "application/json" } }));
     assert.equal(response.status, 400);
     assert.deepEqual(await response.json(), { error: "threads.sync_custom_action requires a widget sender item" });
     assert.deepEqual(server.syncCalls, []);

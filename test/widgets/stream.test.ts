@@ -54,7 +54,7 @@ describe("streamWidget", () => {
   test("the default id is msg_ + 8 hex characters", async () => {
     const [event] = await collect(streamWidget(thread, hello(1)));
     assert.equal(event?.type, "thread.item.done");
-    assert.match(event?.type === "thread.item.done" ? event.item.id : "", /^msg_[0-9a-f]{8}$/);
+    assert.match(event?.type === "thread.item.done" ? event.item.id : "", /^msg_[0-9a-f]{24}$/);
   });
 
   test("22: a growing sequence → added, three deltas, done", async () => {

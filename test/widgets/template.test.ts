@@ -6,12 +6,11 @@ import { describe, test } from "node:test";
 import { WidgetItemSchema } from "../../src/protocol/items.js";
 import { WidgetTemplate, type WidgetDefinition } from "../../src/widgets/index.js";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const fixtures = path.resolve(repoRoot, "../shared/fixtures/widgets");
+const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures");
 const fixture = (name: string) => path.join(fixtures, name);
 const readJson = async (file: string): Promise<unknown> => JSON.parse(await readFile(fixture(file), "utf8"));
 
-/** widgets.md §4.5: the data each fixture is built with. */
+/** The data each fixture's `.json` was rendered from. */
 const INPUTS: Record<string, object | null> = {
   list_view_no_data: null,
   card_no_data: null,

@@ -1,16 +1,23 @@
-import pg from "pg";
-import type { Pool, QueryResult, QueryResultRow } from "pg";
+import type { Pool, PoolClient, QueryResult, QueryResultRow } from "pg";
+import { createRequire } from "node:module";
+import { optionalPeerError } from "../../optional-peer.js";
 import type { Attachment } from "../../protocol/attachment.js";
 import type { ThreadItem } from "../../protocol/items.js";
 import type { Page, ThreadMetadata } from "../../protocol/thread.js";
 import type { StoreOptions } from "../memory.js";
+import { checkStoreOptions, describeValue } from "../options.js";
 import { notFound, pageSize } from "../pagination.js";
 import { attachmentRow, fromData, itemRow, ownerValue, pageFromRows, threadRow } from "../sql-records.js";
-import { Store, type PageOrder } from "../store.js";
+import { attachmentExists, itemIdTaken, threadExists } from "../errors.js";
+import { assertStorable, isStorableId } from "../storable.js";
+import { Store, type NewThreadRecords, type PageOrder } from "../store.js";
 import { migrate, tablesIn, type Tables } from "./schema.js";
 import { PostgresThreadLock } from "./thread-lock.js";
 
-/** Options of `PostgresStore`. Without `pool` or `connectionString`, pg reads the `PG*` env vars. */
+/**
+ * Options of `PostgresStore`: a `pool` or a `connectionString` is required. To connect with the
+ * `PG*` environment variables, pass `pool: new pg.Pool()`.
+ */
 export interface PostgresStoreOptions<TContext> extends StoreOptions<TContext> {
   /** e.g. `postgres://user:pass@host:5432/db`; the store creates (and `close()` ends) its pools. */
   connectionString?: string;
@@ -29,16 +36,60 @@ export interface PostgresStoreOptions<TContext> extends StoreOptions<TContext> {
   schema?: string;
 }
 
+const require = createRequire(import.meta.url);
+
+/** `pg`, an optional peer dependency: loaded when the first PostgresStore is created. */
+function loadPg(): typeof import("pg") {
+  try {
+    return require("pg") as typeof import("pg");
+  } catch (error) {
+    throw optionalPeerError(error, "pg", "PostgresStore");
+  }
+}
+
+/** Checks the options a PostgresStore needs, naming the one that is wrong. */
+function checkPostgresOptions(options: unknown): void {
+  const record = checkStoreOptions("PostgresStore", options);
+  const { pool, lockPool, connectionString, maxLockConnections } = record;
+  for (const [name, value] of [["pool", pool], ["lockPool", lockPool]] as const) {
+    if (value !== undefined && typeof (value as Partial<Pool> | null)?.connect !== "function") {
+      throw new TypeError(`PostgresStore: \`${name}\` must be a pg.Pool; got ${describeValue(value)}`);
+    }
+  }
+  if (pool === undefined && (typeof connectionString !== "string" || connectionString === "")) {
+    let problem = "";
+    if ("connectionString" in record) {
+      problem =
+        connectionString === undefined
+          ? "; connectionString is undefined (is the environment variable set?)"
+          : `; connectionString is ${describeValue(connectionString)}`;
+    }
+    throw new TypeError(
+      `PostgresStore needs a \`pool\` (a pg.Pool) or a \`connectionString\` (postgres://user:pass@host:5432/db)${problem}`,
+    );
+  }
+  if (maxLockConnections !== undefined && !(Number.isInteger(maxLockConnections) && (maxLockConnections as number) > 0)) {
+    throw new TypeError(
+      `PostgresStore: \`maxLockConnections\` must be a positive integer; got ${describeValue(maxLockConnections)}`,
+    );
+  }
+}
+
 /** A foreign-key violation: the thread of an inserted item was deleted concurrently. */
 const FOREIGN_KEY_VIOLATION = "23503";
+/** A unique violation: the id of an inserted thread or attachment exists. */
+const UNIQUE_VIOLATION = "23505";
+
+const errorCode = (error: unknown): unknown => (error as { code?: unknown }).code;
+
+/** A pool, or the client of a transaction. */
+type Queryable = Pick<Pool | PoolClient, "query">;
 
 /**
  * A `Store` in PostgreSQL, through `pg`: for several server processes sharing one database.
  * Records are `jsonb`; pages walk `(scope, created_ms, seq)` indexes. The schema is created or
  * migrated on first use, safely when several instances start at once. `threadLock` serializes
  * the turns of a thread across all processes using the database (advisory locks).
- *
- * Limitation of `jsonb`: strings containing U+0000 cannot be stored (PostgreSQL rejects them).
  */
 export class PostgresStore<TContext = unknown> extends Store<TContext> {
   override readonly threadLock: PostgresThreadLock;
@@ -49,8 +100,10 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
   readonly #t: Tables;
   #migration: Promise<void> | undefined;
 
-  constructor(options: PostgresStoreOptions<TContext> = {}) {
+  constructor(options: PostgresStoreOptions<TContext>) {
     super();
+    checkPostgresOptions(options);
+    const pg = loadPg();
     this.#owner = options.owner;
     this.#schema = options.schema ?? "public";
     this.#t = tablesIn(this.#schema);
@@ -104,6 +157,22 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
     return this.#pool.query<R>(text, params);
   }
 
+  /** Runs `work` in one transaction on one connection; a throw rolls it back. */
+  async #transaction(work: (client: PoolClient) => Promise<void>): Promise<void> {
+    await this.migrate();
+    const client = await this.#pool.connect();
+    try {
+      await client.query("BEGIN");
+      await work(client);
+      await client.query("COMMIT");
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
   /** `column` matches the context's owner; pushes the parameter. `IS NULL` keeps indexes usable. */
   #ownerIs(column: string, context: TContext, params: unknown[]): string {
     const owner = ownerValue(this.#owner, context);
@@ -118,6 +187,7 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
   }
 
   async loadThread(threadId: string, context: TContext): Promise<ThreadMetadata> {
+    if (!isStorableId(threadId)) throw notFound("Thread", threadId);
     const params: unknown[] = [threadId];
     const { rows } = await this.#query<{ data: unknown }>(
       `SELECT data FROM ${this.#t.threads} WHERE id = $1 AND ${this.#ownerIs("owner", context, params)}`,
@@ -128,6 +198,7 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
   }
 
   async saveThread(thread: ThreadMetadata, context: TContext): Promise<void> {
+    assertStorable("Thread", thread);
     const row = threadRow(thread);
     // An existing thread keeps its owner and position; another owner's thread is left alone
     // (no row changes) and reported as missing.
@@ -139,6 +210,27 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
     if (result.rowCount === 0) throw notFound("Thread", thread.id);
   }
 
+  override async createThread(thread: ThreadMetadata, records: NewThreadRecords, context: TContext): Promise<void> {
+    assertStorable("Thread", thread);
+    for (const attachment of records.attachments ?? []) assertStorable("Attachment", attachment);
+    for (const item of records.items ?? []) assertStorable("Item", item);
+    const owner = ownerValue(this.#owner, context);
+    await this.#transaction(async (client) => {
+      const row = threadRow(thread);
+      try {
+        await client.query(
+          `INSERT INTO ${this.#t.threads} (id, owner, created_ms, data) VALUES ($1, $2, $3, $4::jsonb)`,
+          [row.id, owner, row.created_ms, row.data],
+        );
+      } catch (error) {
+        if (errorCode(error) === UNIQUE_VIOLATION) throw threadExists(thread.id);
+        throw error;
+      }
+      for (const attachment of records.attachments ?? []) await this.#saveAttachment(client, attachment, owner);
+      for (const item of records.items ?? []) await this.#upsertItem(client, thread.id, item, context);
+    });
+  }
+
   async loadThreadItems(
     threadId: string,
     after: string | undefined,
@@ -146,6 +238,8 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
     order: PageOrder,
     context: TContext,
   ): Promise<Page<ThreadItem>> {
+    if (!isStorableId(threadId)) return { data: [], has_more: false };
+    if (after !== undefined && !isStorableId(after)) throw notFound("Item", after);
     const size = pageSize(limit);
     const params: unknown[] = [threadId, size + 1];
     const visible = this.#visible(context, params);
@@ -175,22 +269,39 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
   }
 
   async addThreadItem(threadId: string, item: ThreadItem, context: TContext): Promise<void> {
+    if (!isStorableId(threadId)) throw notFound("Thread", threadId);
+    assertStorable("Item", item);
+    await this.migrate();
+    await this.#upsertItem(this.#pool, threadId, item, context);
+  }
+
+  /**
+   * Inserts the item, or updates the thread's item of that id in place (keeping its position).
+   * Changes no row for a thread `context` may not see, or for a new item whose id another thread
+   * has; a second query tells which. (A schema from before that check may hold an id in two
+   * threads; each thread still updates its own.)
+   */
+  async #upsertItem(db: Queryable, threadId: string, item: ThreadItem, context: TContext): Promise<void> {
     const row = itemRow(item);
     const params: unknown[] = [threadId, row.id, row.created_ms, row.data];
-    // An existing item keeps its position (created_ms, seq); only its JSON changes.
     let result: QueryResult;
     try {
-      result = await this.#query(
+      result = await db.query(
         `INSERT INTO ${this.#t.items} (thread_id, id, created_ms, data)
          SELECT $1::text, $2::text, $3::bigint, $4::jsonb WHERE ${this.#visible(context, params)}
+           AND (NOT EXISTS (SELECT 1 FROM ${this.#t.items} o WHERE o.id = $2 AND o.thread_id <> $1)
+                OR EXISTS (SELECT 1 FROM ${this.#t.items} s WHERE s.thread_id = $1 AND s.id = $2))
          ON CONFLICT (thread_id, id) DO UPDATE SET data = EXCLUDED.data`,
         params,
       );
     } catch (error) {
-      if ((error as { code?: unknown }).code === FOREIGN_KEY_VIOLATION) throw notFound("Thread", threadId);
+      if (errorCode(error) === FOREIGN_KEY_VIOLATION) throw notFound("Thread", threadId);
       throw error;
     }
-    if (result.rowCount === 0) throw notFound("Thread", threadId);
+    if (result.rowCount !== 0) return;
+    const checkParams: unknown[] = [threadId];
+    const check = await db.query<{ visible: boolean }>(`SELECT ${this.#visible(context, checkParams)} AS visible`, checkParams);
+    throw check.rows[0]?.visible ? itemIdTaken(item.id) : notFound("Thread", threadId);
   }
 
   saveItem(threadId: string, item: ThreadItem, context: TContext): Promise<void> {
@@ -198,6 +309,7 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
   }
 
   async loadItem(threadId: string, itemId: string, context: TContext): Promise<ThreadItem> {
+    if (!isStorableId(threadId) || !isStorableId(itemId)) throw notFound("Item", itemId);
     const params: unknown[] = [threadId, itemId];
     const { rows } = await this.#query<{ data: unknown }>(
       `SELECT data FROM ${this.#t.items} WHERE thread_id = $1 AND id = $2 AND ${this.#visible(context, params)}`,
@@ -208,6 +320,7 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
   }
 
   async deleteThreadItem(threadId: string, itemId: string, context: TContext): Promise<void> {
+    if (!isStorableId(threadId) || !isStorableId(itemId)) return;
     const params: unknown[] = [threadId, itemId];
     await this.#query(
       `DELETE FROM ${this.#t.items} WHERE thread_id = $1 AND id = $2 AND ${this.#visible(context, params)}`,
@@ -221,6 +334,7 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
     order: PageOrder,
     context: TContext,
   ): Promise<Page<ThreadMetadata>> {
+    if (after !== undefined && !isStorableId(after)) throw notFound("Thread", after);
     const size = pageSize(limit);
     const params: unknown[] = [size + 1];
     const owner = this.#ownerIs("t.owner", context, params);
@@ -248,6 +362,7 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
   }
 
   async deleteThread(threadId: string, context: TContext): Promise<void> {
+    if (!isStorableId(threadId)) return;
     const params: unknown[] = [threadId];
     // One statement: the thread (its items by ON DELETE CASCADE), then its attachments.
     await this.#query(
@@ -260,17 +375,38 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
   }
 
   async saveAttachment(attachment: Attachment, context: TContext): Promise<void> {
+    assertStorable("Attachment", attachment);
+    await this.migrate();
+    await this.#saveAttachment(this.#pool, attachment, ownerValue(this.#owner, context));
+  }
+
+  async #saveAttachment(db: Queryable, attachment: Attachment, owner: string | null): Promise<void> {
     const row = attachmentRow(attachment);
-    const result = await this.#query(
+    const result = await db.query(
       `INSERT INTO ${this.#t.attachments} AS a (id, owner, thread_id, data) VALUES ($1, $2, $3, $4::jsonb)
        ON CONFLICT (id) DO UPDATE SET thread_id = EXCLUDED.thread_id, data = EXCLUDED.data
        WHERE a.owner IS NOT DISTINCT FROM EXCLUDED.owner`,
-      [row.id, ownerValue(this.#owner, context), row.thread_id, row.data],
+      [row.id, owner, row.thread_id, row.data],
     );
     if (result.rowCount === 0) throw notFound("Attachment", attachment.id);
   }
 
+  override async addAttachment(attachment: Attachment, context: TContext): Promise<void> {
+    assertStorable("Attachment", attachment);
+    const row = attachmentRow(attachment);
+    try {
+      await this.#query(
+        `INSERT INTO ${this.#t.attachments} (id, owner, thread_id, data) VALUES ($1, $2, $3, $4::jsonb)`,
+        [row.id, ownerValue(this.#owner, context), row.thread_id, row.data],
+      );
+    } catch (error) {
+      if (errorCode(error) === UNIQUE_VIOLATION) throw attachmentExists(attachment.id);
+      throw error;
+    }
+  }
+
   async loadAttachment(attachmentId: string, context: TContext): Promise<Attachment> {
+    if (!isStorableId(attachmentId)) throw notFound("Attachment", attachmentId);
     const params: unknown[] = [attachmentId];
     const { rows } = await this.#query<{ data: unknown }>(
       `SELECT data FROM ${this.#t.attachments} WHERE id = $1 AND ${this.#ownerIs("owner", context, params)}`,
@@ -281,6 +417,7 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
   }
 
   async deleteAttachment(attachmentId: string, context: TContext): Promise<void> {
+    if (!isStorableId(attachmentId)) return;
     const params: unknown[] = [attachmentId];
     await this.#query(
       `DELETE FROM ${this.#t.attachments} WHERE id = $1 AND ${this.#ownerIs("owner", context, params)}`,

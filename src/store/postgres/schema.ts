@@ -60,6 +60,9 @@ export const POSTGRES_MIGRATIONS: readonly ((t: Tables) => string)[] = [
   );
   CREATE INDEX chatkit_attachments_thread ON ${t.attachments} (thread_id);
   `,
+  // Finds an item id in any thread: an id belongs to one thread at a time. Not UNIQUE, so a schema
+  // holding the same id in two threads (written before this version) still migrates.
+  (t) => `CREATE INDEX chatkit_items_id ON ${t.items} (id);`,
 ];
 
 /** The schema version this code reads and writes. */

@@ -33,6 +33,9 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX chatkit_attachments_thread ON chatkit_attachments (thread_id);
   `,
+  // Finds an item id in any thread: an id belongs to one thread at a time. Not UNIQUE, so a file
+  // holding the same id in two threads (written before this version) still opens.
+  `CREATE INDEX chatkit_items_id ON chatkit_items (id);`,
 ];
 
 /** The schema version this code reads and writes. */

@@ -1,11 +1,16 @@
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
+import { createRequire } from "node:module";
+import { optionalPeerError } from "../../optional-peer.js";
 import type { Attachment } from "../../protocol/attachment.js";
 import type { ThreadItem } from "../../protocol/items.js";
 import type { Page, ThreadMetadata } from "../../protocol/thread.js";
 import type { StoreOptions } from "../memory.js";
+import { checkStoreOptions, describeValue } from "../options.js";
 import { notFound, pageSize } from "../pagination.js";
 import { attachmentRow, fromData, itemRow, ownerValue, pageFromRows, threadRow } from "../sql-records.js";
-import { Store, type PageOrder } from "../store.js";
+import { attachmentExists, itemIdTaken, threadExists } from "../errors.js";
+import { assertStorable } from "../storable.js";
+import { Store, type NewThreadRecords, type PageOrder } from "../store.js";
 import { migrate } from "./schema.js";
 import { pageSql, SQL } from "./statements.js";
 
@@ -16,6 +21,20 @@ export interface SQLiteStoreOptions<TContext> extends StoreOptions<TContext> {
 }
 
 type Statement = Database.Statement<unknown[], unknown>;
+
+const constraintCode = (error: unknown): unknown => (error as { code?: unknown }).code;
+
+const require = createRequire(import.meta.url);
+
+/** `better-sqlite3`, an optional peer dependency: loaded when the first SQLiteStore opens. */
+function loadBetterSqlite3(): typeof Database {
+  try {
+    return require("better-sqlite3") as typeof Database;
+  } catch (error) {
+    throw optionalPeerError(error, "better-sqlite3", "SQLiteStore");
+  }
+}
+
 interface Position {
   created_ms: number;
   seq: number;
@@ -38,11 +57,20 @@ export class SQLiteStore<TContext = unknown> extends Store<TContext> {
   readonly #sql: { [K in keyof typeof SQL]: Statement };
   readonly #pages = new Map<string, Statement>();
   readonly #deleteThread: (threadId: string, owner: string | null) => void;
+  readonly #createThread: (thread: ThreadMetadata, records: NewThreadRecords, owner: string | null) => void;
 
   constructor(options: SQLiteStoreOptions<TContext>) {
     super();
+    const { path } = checkStoreOptions("SQLiteStore", options);
+    // better-sqlite3 opens a temporary database for "" (and undefined): never what was meant.
+    if (typeof path !== "string" || path === "") {
+      throw new TypeError(
+        `SQLiteStore needs a \`path\`: the database file (created if missing), or ":memory:" for a private in-memory database; got ${describeValue(path)}`,
+      );
+    }
     this.#owner = options.owner;
-    this.db = new Database(options.path);
+    const Database = loadBetterSqlite3();
+    this.db = new Database(path);
     try {
       // WAL: concurrent readers, and a commit costs no fsync with synchronous=NORMAL (still
       // crash-safe; the last commits may be lost on power failure, never corrupted).
@@ -64,6 +92,18 @@ export class SQLiteStore<TContext = unknown> extends Store<TContext> {
       if (this.#sql.deleteThread.run(threadId, owner).changes > 0) {
         this.#sql.deleteThreadAttachments.run(threadId);
       }
+    });
+    // A throw inside rolls the whole creation back.
+    this.#createThread = this.db.transaction((thread: ThreadMetadata, records: NewThreadRecords, owner: string | null) => {
+      const row = threadRow(thread);
+      try {
+        this.#sql.insertThread.run(row.id, owner, row.created_ms, row.data);
+      } catch (error) {
+        if (constraintCode(error) === "SQLITE_CONSTRAINT_UNIQUE") throw threadExists(thread.id);
+        throw error;
+      }
+      for (const attachment of records.attachments ?? []) this.#saveAttachmentRow(attachment, owner);
+      for (const item of records.items ?? []) this.#upsertItem(thread.id, item);
     });
   }
 
@@ -104,7 +144,15 @@ export class SQLiteStore<TContext = unknown> extends Store<TContext> {
     return fromData<ThreadMetadata>(row.data);
   }
 
+  override async createThread(thread: ThreadMetadata, records: NewThreadRecords, context: TContext): Promise<void> {
+    assertStorable("Thread", thread);
+    for (const attachment of records.attachments ?? []) assertStorable("Attachment", attachment);
+    for (const item of records.items ?? []) assertStorable("Item", item);
+    this.#createThread(thread, records, this.#ownerOf(context));
+  }
+
   async saveThread(thread: ThreadMetadata, context: TContext): Promise<void> {
+    assertStorable("Thread", thread);
     const row = threadRow(thread);
     const result = this.#sql.saveThread.run(row.id, this.#ownerOf(context), row.created_ms, row.data);
     if (result.changes === 0) throw notFound("Thread", thread.id);
@@ -128,14 +176,20 @@ export class SQLiteStore<TContext = unknown> extends Store<TContext> {
 
   async addThreadItem(threadId: string, item: ThreadItem, context: TContext): Promise<void> {
     if (!this.#visible(threadId, this.#ownerOf(context))) throw notFound("Thread", threadId);
-    const row = itemRow(item);
+    assertStorable("Item", item);
     try {
-      this.#sql.upsertItem.run(threadId, row.id, row.created_ms, row.data);
+      this.#upsertItem(threadId, item);
     } catch (error) {
       // Another process deleted the thread between the check and the insert.
-      if ((error as { code?: unknown }).code === "SQLITE_CONSTRAINT_FOREIGNKEY") throw notFound("Thread", threadId);
+      if (constraintCode(error) === "SQLITE_CONSTRAINT_FOREIGNKEY") throw notFound("Thread", threadId);
       throw error;
     }
+  }
+
+  #upsertItem(threadId: string, item: ThreadItem): void {
+    const row = itemRow(item);
+    const result = this.#sql.upsertItem.run({ thread_id: threadId, id: row.id, created_ms: row.created_ms, data: row.data });
+    if (result.changes === 0) throw itemIdTaken(item.id);
   }
 
   saveItem(threadId: string, item: ThreadItem, context: TContext): Promise<void> {
@@ -174,9 +228,25 @@ export class SQLiteStore<TContext = unknown> extends Store<TContext> {
   }
 
   async saveAttachment(attachment: Attachment, context: TContext): Promise<void> {
+    assertStorable("Attachment", attachment);
+    this.#saveAttachmentRow(attachment, this.#ownerOf(context));
+  }
+
+  #saveAttachmentRow(attachment: Attachment, owner: string | null): void {
     const row = attachmentRow(attachment);
-    const result = this.#sql.saveAttachment.run(row.id, this.#ownerOf(context), row.thread_id, row.data);
+    const result = this.#sql.saveAttachment.run(row.id, owner, row.thread_id, row.data);
     if (result.changes === 0) throw notFound("Attachment", attachment.id);
+  }
+
+  override async addAttachment(attachment: Attachment, context: TContext): Promise<void> {
+    assertStorable("Attachment", attachment);
+    const row = attachmentRow(attachment);
+    try {
+      this.#sql.insertAttachment.run(row.id, this.#ownerOf(context), row.thread_id, row.data);
+    } catch (error) {
+      if (constraintCode(error) === "SQLITE_CONSTRAINT_PRIMARYKEY") throw attachmentExists(attachment.id);
+      throw error;
+    }
   }
 
   async loadAttachment(attachmentId: string, context: TContext): Promise<Attachment> {

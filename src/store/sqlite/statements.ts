@@ -11,18 +11,25 @@ export const SQL = {
   // (no row changes) and reported as missing.
   saveThread: `INSERT INTO chatkit_threads (id, owner, created_ms, data) VALUES (?, ?, ?, ?)
     ON CONFLICT (id) DO UPDATE SET data = excluded.data WHERE chatkit_threads.owner IS excluded.owner`,
+  insertThread: "INSERT INTO chatkit_threads (id, owner, created_ms, data) VALUES (?, ?, ?, ?)",
   threadPosition: "SELECT created_ms, seq FROM chatkit_threads WHERE id = ? AND owner IS ?",
   deleteThread: "DELETE FROM chatkit_threads WHERE id = ? AND owner IS ?",
   deleteThreadAttachments: "DELETE FROM chatkit_attachments WHERE thread_id = ?",
   itemPosition: "SELECT created_ms, seq FROM chatkit_items WHERE thread_id = ? AND id = ?",
-  // An existing item keeps its position (created_ms, seq); only its JSON changes.
-  upsertItem: `INSERT INTO chatkit_items (thread_id, id, created_ms, data) VALUES (?, ?, ?, ?)
+  // An existing item keeps its position (created_ms, seq); only its JSON changes. A new item whose
+  // id another thread has changes no row: the caller reports the conflict. (Files from before the
+  // check may hold an id in two threads; each thread still updates its own.)
+  upsertItem: `INSERT INTO chatkit_items (thread_id, id, created_ms, data)
+    SELECT @thread_id, @id, @created_ms, @data
+    WHERE NOT EXISTS (SELECT 1 FROM chatkit_items WHERE id = @id AND thread_id <> @thread_id)
+      OR EXISTS (SELECT 1 FROM chatkit_items WHERE thread_id = @thread_id AND id = @id)
     ON CONFLICT (thread_id, id) DO UPDATE SET data = excluded.data`,
   loadItem: "SELECT data FROM chatkit_items WHERE thread_id = ? AND id = ?",
   deleteItem: "DELETE FROM chatkit_items WHERE thread_id = ? AND id = ?",
   saveAttachment: `INSERT INTO chatkit_attachments (id, owner, thread_id, data) VALUES (?, ?, ?, ?)
     ON CONFLICT (id) DO UPDATE SET thread_id = excluded.thread_id, data = excluded.data
     WHERE chatkit_attachments.owner IS excluded.owner`,
+  insertAttachment: "INSERT INTO chatkit_attachments (id, owner, thread_id, data) VALUES (?, ?, ?, ?)",
   loadAttachment: "SELECT data FROM chatkit_attachments WHERE id = ? AND owner IS ?",
   deleteAttachment: "DELETE FROM chatkit_attachments WHERE id = ? AND owner IS ?",
 } as const;
