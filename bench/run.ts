@@ -5,6 +5,7 @@
 import { existsSync } from "node:fs";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
+import { run as aiBridge } from "./ai-bridge.js";
 import { run as cancellation } from "./cancellation.js";
 import { run as concurrency } from "./concurrency.js";
 import { run as eventOverhead } from "./event-overhead.js";
@@ -21,7 +22,7 @@ const out: string[] = [
   "",
 ];
 
-for (const bench of [eventOverhead, overHttp, concurrency, cancellation]) {
+for (const bench of [eventOverhead, overHttp, concurrency, cancellation, aiBridge]) {
   out.push(renderSection(await bench(options)));
 }
 

@@ -78,10 +78,15 @@ export class DemoServer extends ChatKitServer<DemoContext> {
 }
 
 /**
- * Which responder answers: the agent when OPENAI_API_KEY is set (loaded lazily, so the offline
- * demo never imports the Agents SDK), else the offline script.
+ * Which responder answers: the AI SDK with Anthropic when ANTHROPIC_API_KEY is set, the agent
+ * when OPENAI_API_KEY is set (each loaded lazily, so the offline demo imports neither SDK), else
+ * the offline script.
  */
 export async function defaultResponder(): Promise<Responder<DemoContext>> {
+  if (process.env.ANTHROPIC_API_KEY) {
+    const [{ aiSdkResponder }, { modelFromEnv }] = await Promise.all([import("./ai-sdk-responder.js"), import("../ai-sdk-server.js")]);
+    return aiSdkResponder(modelFromEnv()!);
+  }
   if (!process.env.OPENAI_API_KEY) return offlineResponder();
   const { agentResponder } = await import("./agent-responder.js");
   return agentResponder();
@@ -101,7 +106,7 @@ export interface StartDemoOptions {
   publicUrl?: string;
   /** Interface to listen on; default `127.0.0.1`. */
   host?: string;
-  /** Default: `defaultResponder()` (agent with OPENAI_API_KEY, else offline). Tests pass one. */
+  /** Default: `defaultResponder()` (AI SDK with ANTHROPIC_API_KEY, agent with OPENAI_API_KEY, else offline). Tests pass one. */
   responder?: Responder<DemoContext>;
   logger?: Logger;
 }

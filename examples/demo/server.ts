@@ -1,8 +1,8 @@
 /**
  * `npm start`: the demo ChatKit server on http://localhost:8000.
  * Env: PORT (default 8000), DATA_DIR (default ./data), HOST (default 127.0.0.1), PUBLIC_URL
- * (default http://localhost:PORT), OPENAI_API_KEY (optional: answers come from an agent instead
- * of the offline script).
+ * (default http://localhost:PORT), ANTHROPIC_API_KEY (optional: answers come from Claude through the
+ * AI SDK) or OPENAI_API_KEY (optional: answers come from an agent) instead of the offline script.
  */
 import path from "node:path";
 import { startDemo } from "./demo-server.js";
@@ -15,7 +15,8 @@ const publicUrl = process.env.PUBLIC_URL ?? (port ? `http://localhost:${port}` :
 const demo = await startDemo({ port, dataDir, host: process.env.HOST ?? "127.0.0.1", ...(publicUrl ? { publicUrl } : {}) });
 
 const base = (publicUrl ?? demo.url.replace("127.0.0.1", "localhost")).replace(/\/+$/, "");
-console.log(`ChatKit demo server (${process.env.OPENAI_API_KEY ? "agent answers" : "offline answers: no OPENAI_API_KEY"})`);
+const answers = process.env.ANTHROPIC_API_KEY ? "AI SDK answers" : process.env.OPENAI_API_KEY ? "agent answers" : "offline answers: no OPENAI_API_KEY";
+console.log(`ChatKit demo server (${answers})`);
 console.log(`  ChatKit UI:       ${base}/`);
 console.log(`  Playground:       ${base}/playground`);
 console.log(`  ChatKit endpoint: ${base}/chatkit  (POST)`);

@@ -52,6 +52,28 @@ export const TAG_CONTEXT_HEADER = [
   "- The '@' form appears only in user text and should not be echoed.",
 ].join("\n");
 
+/**
+ * What a model reads of a user message besides its attachments: its text (each tag as `@text`),
+ * the message about its quoted text (only for the last item of the input), and its tags, each
+ * entity once in first-seen order (for the @-mention context message).
+ */
+export function userMessageTexts(
+  item: UserMessageItem,
+  isLastMessage: boolean,
+): { text: string; quote: string | undefined; tags: InputTagContent[] } {
+  let text = "";
+  const tags = new Map<string, InputTagContent>();
+  for (const part of item.content) {
+    if (part.type === "input_text") text += part.text;
+    else {
+      text += `@${part.text}`;
+      if (!tags.has(part.text)) tags.set(part.text, part);
+    }
+  }
+  const quote = item.quoted_text && isLastMessage ? `The user is referring to this in particular: \n${item.quoted_text}` : undefined;
+  return { text, quote, tags: [...tags.values()] };
+}
+
 /** A user message with one text part. */
 export const userText = (text: string): protocol.UserMessageItem => ({
   type: "message",
@@ -126,34 +148,15 @@ export class ThreadItemConverter {
    * only when this is the last item; and the context of the @-mentioned entities.
    */
   async userMessageToInput(item: UserMessageItem, isLastMessage = true): Promise<AgentInputResult> {
-    let text = "";
-    const tags: InputTagContent[] = [];
-    for (const part of item.content) {
-      if (part.type === "input_text") text += part.text;
-      else {
-        text += `@${part.text}`;
-        tags.push(part);
-      }
-    }
+    const { text, quote, tags } = userMessageTexts(item, isLastMessage);
     const content: protocol.UserContent[] = [{ type: "input_text", text }];
     for (const attachment of item.attachments) content.push(await this.attachmentToMessageContent(attachment));
     const out: AgentInputItem[] = [{ type: "message", role: "user", content }];
-
-    if (item.quoted_text && isLastMessage) {
-      out.push(userText(`The user is referring to this in particular: \n${item.quoted_text}`));
-    }
-
+    if (quote !== undefined) out.push(userText(quote));
     if (tags.length > 0) {
-      const seen = new Set<string>();
       const parts: protocol.UserContent[] = [];
-      for (const tag of tags) {
-        if (seen.has(tag.text)) continue;
-        seen.add(tag.text);
-        parts.push(await this.tagToMessageContent(tag));
-      }
-      if (parts.length > 0) {
-        out.push({ type: "message", role: "user", content: [{ type: "input_text", text: TAG_CONTEXT_HEADER }, ...parts] });
-      }
+      for (const tag of tags) parts.push(await this.tagToMessageContent(tag));
+      out.push({ type: "message", role: "user", content: [{ type: "input_text", text: TAG_CONTEXT_HEADER }, ...parts] });
     }
     return out;
   }

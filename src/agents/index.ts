@@ -15,6 +15,7 @@ export {
   simpleToAgentInput,
   TAG_CONTEXT_HEADER,
   ThreadItemConverter,
+  userMessageTexts,
   type AgentInputResult,
   type AttachmentSource,
   type ThreadItemConverterHooks,

@@ -46,27 +46,7 @@ export function makeContext(store = new MockStore()) {
   return { context, store };
 }
 
-/** Deep copy without any `created_at`, for comparisons. */
-export function strip<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value, (key, v: unknown) => (key === "created_at" ? undefined : v))) as T;
-}
-
-export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const value of iterable) out.push(value);
-  return out;
-}
-
-/** Runs to the end, returning the events and the error (if any). */
-export async function collectUntilError<T>(iterable: AsyncIterable<T>): Promise<{ events: T[]; error: unknown }> {
-  const events: T[] = [];
-  try {
-    for await (const value of iterable) events.push(value);
-    return { events, error: undefined };
-  } catch (error) {
-    return { events, error };
-  }
-}
+export { collect, collectUntilError, strip } from "../support/helpers.js";
 
 export const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Lets every pending microtask run. */
