@@ -6,7 +6,7 @@ import type { ThreadItemUpdate } from "../protocol/updates.js";
 import { toWireThread } from "../protocol/wire.js";
 import { NotFoundError } from "../store/errors.js";
 import type { Store } from "../store/store.js";
-import { applyWidgetUpdate, isWidgetUpdate, type WidgetUpdate } from "../widgets/apply.js";
+import { applyWidgetUpdate, isWidgetUpdate } from "../widgets/apply.js";
 import type { CleanupRegistry } from "./cleanups.js";
 import { InvalidEventError, validateEvent, validateThread } from "./event-validation.js";
 import type { Logger } from "./logger.js";
@@ -82,8 +82,7 @@ export class EventPipeline<TContext> {
           if (!this.pending.apply(item, event.update)) throw doesNotFit(event.update, item);
           return event;
         }
-        if (!isWidgetUpdate(event.update)) throw unknownItem(event.item_id);
-        return this.#updateStoredWidget(event.item_id, event.update).then(() => event);
+        return this.#updateStoredItem(event.item_id, event.update).then(() => event);
       }
       case "thread.item.added":
         this.pending.add(event.item);
@@ -154,10 +153,13 @@ export class EventPipeline<TContext> {
   }
 
   /**
-   * A widget update for an item that is already stored (an action updating its sender): applied
-   * and saved, so a reload shows what the user saw. Python only forwards it.
+   * An update of an item that is not pending but stored. A widget update (an action updating its
+   * sender) is applied and saved at once, so a reload shows what the user saw; Python only
+   * forwards it. Any other update continues an item of an earlier turn (a workflow resumed after
+   * a client tool call): the item is tracked as pending again, so Stop or a failure keeps it as
+   * the user sees it, and its `done` stores it.
    */
-  async #updateStoredWidget(itemId: string, update: WidgetUpdate): Promise<void> {
+  async #updateStoredItem(itemId: string, update: ThreadItemUpdate): Promise<void> {
     const { store } = this.#host;
     let item: ThreadItem;
     try {
@@ -166,8 +168,13 @@ export class EventPipeline<TContext> {
       if (error instanceof NotFoundError) throw unknownItem(itemId);
       throw error;
     }
-    if (item.type !== "widget") throw doesNotFit(update, item);
-    const updated: WidgetItem = { ...item, widget: applyWidgetUpdate(item.widget, update) };
-    await store.saveItem(this.#thread.id, updated, this.#context);
+    if (isWidgetUpdate(update)) {
+      if (item.type !== "widget") throw doesNotFit(update, item);
+      const updated: WidgetItem = { ...item, widget: applyWidgetUpdate(item.widget, update) };
+      await store.saveItem(this.#thread.id, updated, this.#context);
+      return;
+    }
+    if (!this.pending.apply(item, update)) throw doesNotFit(update, item);
+    this.pending.add(item);
   }
 }

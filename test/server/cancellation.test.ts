@@ -350,6 +350,38 @@ describe("cancellation keeps what the user saw", () => {
   });
 });
 
+describe("an item of an earlier turn that this turn continues", () => {
+  test("a stored workflow updated again is tracked: Stop keeps it with the update applied, settled", async () => {
+    const server = new TestServer({
+      async *respond(thread, input, _context, turn) {
+        const text = input?.content[0]?.type === "input_text" ? input.content[0].text : "";
+        if (text === "first") {
+          // Paused with a task loading, as a turn waiting for a client tool leaves its workflow.
+          const workflow = { type: "workflow" as const, id: "wf", thread_id: thread.id, created_at: now(), workflow: { type: "custom" as const, tasks: [{ type: "custom" as const, title: "Ask the client", status_indicator: "loading" as const }], expanded: true } };
+          await server.store.addThreadItem(thread.id, workflow, ctx);
+          return;
+        }
+        yield { type: "thread.item.updated", item_id: "wf", update: { type: "workflow.task.updated", task_index: 0, task: { type: "custom", title: "Asked", status_indicator: "complete" } } };
+        yield { type: "thread.item.updated", item_id: "wf", update: { type: "workflow.task.added", task_index: 1, task: { type: "custom", title: "Thinking", status_indicator: "loading" } } };
+        await modelCall(turn);
+      },
+    });
+    const threadId = await threadWith(server);
+    const result = await server.process(JSON.stringify(addMessage(threadId, "go")), ctx);
+    const { events, iterator } = await readUntil(result, (event) => event.type === "thread.item.updated" && event.update.type === "workflow.task.added");
+    assert.deepEqual(events.map((event) => event.type), ["thread.item.done", "stream_options", "thread.item.updated", "thread.item.updated"]);
+    await iterator.return!();
+    const workflow = await server.store.loadItem(threadId, "wf", ctx);
+    assert.ok(workflow.type === "workflow");
+    assert.deepEqual(workflow.workflow.tasks, [
+      { type: "custom", title: "Asked", status_indicator: "complete" },
+      { type: "custom", title: "Thinking", status_indicator: "none" },
+    ]);
+    assert.equal(workflow.workflow.expanded, false);
+    assert.equal(typeof (workflow.workflow.summary as { duration?: unknown } | undefined)?.duration, "number");
+  });
+});
+
 describe("the next turn waits for the cleanup", () => {
   test("a message sent right after Stop sees the partial answer and the note", async () => {
     const cleanupStarted = deferred();
