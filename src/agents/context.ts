@@ -8,7 +8,8 @@ import type { StoreItemType } from "../store/ids.js";
 import type { Store } from "../store/store.js";
 import { streamWidget } from "../widgets/stream.js";
 import { Channel } from "./channel.js";
-import { now, secondsSince, snapshot } from "./snapshot.js";
+import { finishWorkflow } from "../server/workflow-end.js";
+import { now, snapshot } from "./snapshot.js";
 
 /** A tool call the client runs. Set `AgentContext.clientToolCall` from a tool to request one. */
 export interface ClientToolCall {
@@ -177,13 +178,6 @@ export function endedWorkflows(context: AgentContext<unknown>): Set<string> {
   let ids = ended.get(context);
   if (!ids) ended.set(context, (ids = new Set()));
   return ids;
-}
-
-/** @internal Sets the final summary and `expanded` of a workflow being ended. */
-export function finishWorkflow(item: WorkflowItem, summary: WorkflowSummary | undefined, expanded: boolean): void {
-  if (summary !== undefined) item.workflow.summary = snapshot(summary);
-  else if (item.workflow.summary === undefined) item.workflow.summary = { duration: secondsSince(item.created_at) };
-  item.workflow.expanded = expanded;
 }
 
 /**

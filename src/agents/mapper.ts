@@ -4,7 +4,8 @@ import type { ThreadStreamEvent } from "../protocol/events.js";
 import type { AssistantMessageItem, GeneratedImageItem, WorkflowItem } from "../protocol/items.js";
 import type { ThreadItemUpdate } from "../protocol/updates.js";
 import type { ThoughtTask } from "../protocol/workflow.js";
-import { type AgentContext, endedWorkflows, finishWorkflow } from "./context.js";
+import { finishWorkflow } from "../server/workflow-end.js";
+import { type AgentContext, endedWorkflows } from "./context.js";
 import { convertAnnotation, type ResponseStreamConverter } from "./response-stream-converter.js";
 import { now, snapshot } from "./snapshot.js";
 

@@ -14,6 +14,7 @@ import type {
   WorkflowItem,
 } from "../index.js";
 import { streamWidget, type WidgetRoot } from "../widgets/index.js";
+import { finishWorkflow } from "../server/workflow-end.js";
 import { sameCitation } from "./sources.js";
 
 /** A `tool-call` part of the AI SDK's full stream. */
@@ -52,7 +53,6 @@ const now = () => new Date().toISOString();
 /** What most parts give: no event (shared, never written to). */
 const NO_EVENTS: readonly ThreadStreamEvent[] = [];
 /** Whole seconds since `createdAt`, truncated. */
-const secondsSince = (createdAt: string) => Math.max(0, Math.trunc((Date.now() - Date.parse(createdAt)) / 1000)) || 0;
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
@@ -382,9 +382,7 @@ export class TextStreamMapper<TOOLS extends ToolSet, TContext> {
     const item = this.#workflow;
     if (!item) return;
     this.#workflow = null;
-    const { workflow } = item;
-    workflow.summary ??= { duration: secondsSince(item.created_at) };
-    workflow.expanded = false;
+    finishWorkflow(item, undefined, false);
     this.#out.push({ type: "thread.item.done", item: structuredClone(item) });
   }
 

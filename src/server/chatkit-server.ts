@@ -7,12 +7,13 @@ import type { ThreadMetadata } from "../protocol/thread.js";
 import { ConflictError, NotFoundError } from "../store/errors.js";
 import type { AttachmentStore, Store } from "../store/store.js";
 import { InProcessThreadLock, type ThreadLock } from "../store/thread-lock.js";
-import { partialItemsToKeep, userCancelledNote } from "./cancellation.js";
+import { keepWhatTheUserSaw, streamFailedNote, userCancelledNote } from "./cancellation.js";
 import { CleanupRegistry } from "./cleanups.js";
 import { RequestError } from "./errors.js";
 import type { Logger } from "./logger.js";
 import { handleNonStreamingRequest } from "./non-streaming-requests.js";
 import { parseRequest } from "./parse-request.js";
+import type { TurnLimits } from "./pipeline.js";
 import { NonStreamingResult, StreamingResult } from "./results.js";
 import { prepareStream } from "./streaming-requests.js";
 import { TurnStream } from "./turn-stream.js";
@@ -38,12 +39,32 @@ export interface ChatKitServerOptions<TContext> {
    */
   cancelGraceMs?: number;
   /**
+   * The longest a turn may run, from the moment it holds its thread until its stream ends. A turn
+   * running longer is cancelled as if the client had hung up (`turn.signal` aborts,
+   * `handleStreamCancelled` keeps what the user saw), a warning is logged, and a client still
+   * reading gets an `error` event. It bounds how long a hung handler — or a result nobody reads —
+   * can hold its thread. Default 600 000 ms (10 minutes); `Infinity` for no limit.
+   */
+  maxTurnMs?: number;
+  /**
    * Bounds on each free-form JSON value of a request (tag data, a client tool result, an action
    * payload, structured-input answers, request metadata); beyond them the request is refused with
    * a 400 naming the field, before anything is written. Default `DEFAULT_JSON_LIMITS`: 64 levels,
    * 1 000 000 characters of JSON.
    */
   jsonLimits?: Partial<JsonLimits>;
+}
+
+/** The default `maxTurnMs`: far above any answer streamed to a person, well below "forever". */
+export const DEFAULT_MAX_TURN_MS = 10 * 60 * 1000;
+const DEFAULT_CANCEL_GRACE_MS = 10_000;
+
+function positiveMs(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || Number.isNaN(value) || value <= 0) {
+    throw new RangeError(`chatkit-server: ${name} must be a positive number of milliseconds, got ${String(value)}`);
+  }
+  return value;
 }
 
 /** Options of one `process` call. */
@@ -74,9 +95,9 @@ export abstract class ChatKitServer<TContext = unknown> {
   /** @internal */
   readonly threadLock: ThreadLock;
   /** @internal */
-  readonly cleanups = new CleanupRegistry();
+  readonly cleanups: CleanupRegistry;
   /** @internal */
-  readonly cancelGraceMs: number;
+  readonly turnLimits: TurnLimits;
   /** @internal */
   readonly jsonLimits: JsonLimits;
 
@@ -85,7 +106,11 @@ export abstract class ChatKitServer<TContext = unknown> {
     this.attachmentStore = options.attachmentStore;
     this.logger = options.logger ?? console;
     this.threadLock = options.threadLock ?? options.store.threadLock ?? new InProcessThreadLock();
-    this.cancelGraceMs = options.cancelGraceMs ?? 10_000;
+    this.cleanups = new CleanupRegistry(this.threadLock);
+    this.turnLimits = {
+      cancelGraceMs: positiveMs("cancelGraceMs", options.cancelGraceMs, DEFAULT_CANCEL_GRACE_MS),
+      maxTurnMs: positiveMs("maxTurnMs", options.maxTurnMs, DEFAULT_MAX_TURN_MS),
+    };
     this.jsonLimits = {
       maxDepth: options.jsonLimits?.maxDepth ?? DEFAULT_JSON_LIMITS.maxDepth,
       maxLength: options.jsonLimits?.maxLength ?? DEFAULT_JSON_LIMITS.maxLength,
@@ -142,17 +167,25 @@ export abstract class ChatKitServer<TContext = unknown> {
   }
 
   /**
-   * Runs once after a stream is cancelled, with the items that were added but not done — each
-   * with every streamed update applied. The default stores what the user saw of them (see
-   * `partialItemsToKeep`), then a hidden note telling the model the user cancelled. The next
-   * request on the thread waits until this has finished.
+   * Runs once after a stream is cancelled (Stop, a hang-up, `maxTurnMs`), with the items that
+   * were added but not done — each with every streamed update applied. The default stores what
+   * the user saw of them (see `partialItemsToKeep`), then a hidden note telling the model the
+   * user cancelled (`userCancelledNote`). The next request on the thread, and a reload, wait until
+   * this has finished.
    */
-  async handleStreamCancelled(thread: ThreadMetadata, pendingItems: ThreadItem[], context: TContext): Promise<void> {
-    for (const item of partialItemsToKeep(pendingItems)) {
-      await this.store.addThreadItem(thread.id, item, context);
-    }
-    const noteId = this.store.generateItemId("sdk_hidden_context", thread, context);
-    await this.store.addThreadItem(thread.id, userCancelledNote(thread, noteId), context);
+  handleStreamCancelled(thread: ThreadMetadata, pendingItems: ThreadItem[], context: TContext): Promise<void> {
+    return keepWhatTheUserSaw(this.store, thread, pendingItems, userCancelledNote, context);
+  }
+
+  /**
+   * Runs once after a turn failed — `respond` or `action` threw, yielded an invalid event, or a
+   * store write failed — with the items that were added but not done, as `handleStreamCancelled`
+   * gets them, and the error. The default keeps what the user saw the same way, then a hidden note
+   * telling the model the previous answer failed midway (`streamFailedNote`). The client's `error`
+   * event is sent once this has finished; the next request on the thread waits for it too.
+   */
+  handleStreamError(thread: ThreadMetadata, pendingItems: ThreadItem[], _error: unknown, context: TContext): Promise<void> {
+    return keepWhatTheUserSaw(this.store, thread, pendingItems, streamFailedNote, context);
   }
 
   /**
@@ -171,12 +204,13 @@ export abstract class ChatKitServer<TContext = unknown> {
         return new NonStreamingResult(await handleNonStreamingRequest(this, request, context));
       }
       const { signal } = options;
-      const threadId = request.type === "threads.create" ? undefined : request.params.thread_id;
-      const release = threadId ? await this.threadLock.acquire(threadId, signal) : async () => {};
+      // A new thread's id is chosen first, so that its first turn holds its lock from the start.
+      const threadId = request.type === "threads.create" ? this.store.generateThreadId(context) : request.params.thread_id;
+      const release = await this.threadLock.acquire(threadId, signal);
       const turn = new AbortController();
       try {
-        const plan = await prepareStream(this, request, context, { signal: turn.signal });
-        return new StreamingResult(new TurnStream(this, context, plan, turn, release, signal));
+        const plan = await prepareStream(this, request, context, { signal: turn.signal }, threadId);
+        return new StreamingResult(new TurnStream(this, context, plan, { threadId, turn, release, signal }));
       } catch (error) {
         await release();
         throw error;

@@ -1,9 +1,18 @@
+import type { ThreadLock } from "../store/thread-lock.js";
+
 /**
- * Cancellation cleanups in progress in this process, by thread. A client that reloads right
- * after Stop reads the thread only once the partial answer and the cancel note are stored.
+ * Cleanups of turns that ended early (Stop, a hang-up, a failure), by thread, so that a client
+ * that reloads right after reads the thread only once the partial answer and the note are
+ * stored. Tracks those of this process; a lock shared by several processes (PostgresStore's)
+ * tells about the others.
  */
 export class CleanupRegistry {
   readonly #running = new Map<string, Promise<void>>();
+  readonly #lock: ThreadLock;
+
+  constructor(lock: ThreadLock) {
+    this.#lock = lock;
+  }
 
   track(threadId: string, cleanup: Promise<void>): void {
     const done = cleanup.catch(() => {}).finally(() => {
@@ -12,8 +21,12 @@ export class CleanupRegistry {
     this.#running.set(threadId, done);
   }
 
-  /** Resolves when no cleanup of `threadId` is running (at once in the common case). */
-  settled(threadId: string): Promise<void> | undefined {
-    return this.#running.get(threadId);
+  /**
+   * Resolves when no cleanup of `threadId` is running, here or — with a lock that spans
+   * processes — in any process. A normally running turn is not waited for.
+   */
+  async settled(threadId: string): Promise<void> {
+    await this.#running.get(threadId);
+    await this.#lock.cleanupSettled?.(threadId);
   }
 }

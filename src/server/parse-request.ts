@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { DEFAULT_JSON_LIMITS, jsonLimitProblem, type JsonLimits } from "../protocol/json-limits.js";
 import { ChatKitRequestSchema, type ChatKitRequest } from "../protocol/requests.js";
+import { describeIssue } from "./describe-issue.js";
 import { RequestError } from "./errors.js";
 
 // Fatal: invalid UTF-8 is refused, never silently replaced by U+FFFD.
@@ -14,12 +15,10 @@ function decode(body: Uint8Array): string {
   }
 }
 
-/** Names the first bad field, e.g. `params.input.content: Invalid input: expected array`. */
+/** Names the first bad field, e.g. `Invalid request: params.input.content: Invalid input: expected array`. */
 function describe(error: z.ZodError): string {
   const issue = error.issues[0];
-  if (!issue) return "Invalid request";
-  const path = issue.path.map(String).join(".");
-  return path ? `Invalid request: ${path}: ${issue.message}` : `Invalid request: ${issue.message}`;
+  return issue ? `Invalid request: ${describeIssue(issue)}` : "Invalid request";
 }
 
 /** The free-form JSON values of a request, with their paths: what `JsonLimits` bound. */

@@ -17,6 +17,11 @@ export class PendingItems {
     this.#items.set(item.id, structuredClone(item));
   }
 
+  /** The pending copy of `itemId`, if the item is pending. */
+  get(itemId: string): ThreadItem | undefined {
+    return this.#items.get(itemId);
+  }
+
   delete(itemId: string): void {
     this.#items.delete(itemId);
   }
@@ -27,12 +32,11 @@ export class PendingItems {
   }
 
   /**
-   * Applies `update` to the pending copy of `itemId`. Returns false when there is no such
-   * pending item, or the update does not fit it (then nothing changes).
+   * Applies `update` to `item`, a pending copy from `get`. Returns false when the update does not
+   * fit the item's type (then nothing changes). An index or component the item does not have is
+   * forwarded but not applied.
    */
-  apply(itemId: string, update: ThreadItemUpdate): boolean {
-    const item = this.#items.get(itemId);
-    if (!item) return false;
+  apply(item: ThreadItem, update: ThreadItemUpdate): boolean {
     switch (update.type) {
       case "assistant_message.content_part.added":
       case "assistant_message.content_part.done":
@@ -55,9 +59,11 @@ export class PendingItems {
         item.workflow.tasks.push(structuredClone(update.task));
         return true;
       case "workflow.task.updated":
+        if (item.type !== "workflow") return false;
         // An out-of-range index is forwarded but not applied (Python fails the stream instead).
-        if (item.type !== "workflow" || update.task_index >= item.workflow.tasks.length) return false;
-        item.workflow.tasks[update.task_index] = structuredClone(update.task);
+        if (update.task_index < item.workflow.tasks.length) {
+          item.workflow.tasks[update.task_index] = structuredClone(update.task);
+        }
         return true;
       case "widget.root.updated":
       case "widget.component.updated":

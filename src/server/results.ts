@@ -19,8 +19,8 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value:
  * The stream is cancelled — `turn.signal` aborts, the handler is closed and
  * `handleStreamCancelled` runs — when the `signal` given to `process` aborts, when the consumer
  * stops iterating early (`break`, `return()`), when `cancel()` is called, or when the
- * `ReadableStream` from `toReadableStream()` is cancelled. A result must be consumed or
- * cancelled: until then it holds its thread's turn lock.
+ * `ReadableStream` from `toReadableStream()` is cancelled, or after `maxTurnMs`. A result must be
+ * consumed or cancelled: until then (at most `maxTurnMs`) it holds its thread's turn lock.
  */
 export class StreamingResult implements AsyncIterable<Uint8Array> {
   readonly #stream: FrameSource;

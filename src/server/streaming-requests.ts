@@ -6,6 +6,7 @@ import type { ThreadMetadata } from "../protocol/thread.js";
 import { toWireThread } from "../protocol/wire.js";
 import type { ChatKitServer } from "./chatkit-server.js";
 import { RequestError } from "./errors.js";
+import { handlerEvents } from "./handler-output.js";
 import { answerStructuredInput } from "./structured-input.js";
 import type { TurnPlan, TurnStart } from "./turn-stream.js";
 import type { Turn } from "./turn.js";
@@ -15,13 +16,15 @@ const now = () => new Date().toISOString();
 /**
  * Pre-flight for a streaming request: validates its state and loads what it names, throwing a
  * `RequestError` or `NotFoundError` before anything is written. Returns the plan of the stream,
- * whose writes run when the stream is first read.
+ * whose writes run when the stream is first read. `threadId` is the thread whose lock the turn
+ * holds: for `threads.create`, the id of the thread to create.
  */
 export async function prepareStream<TContext>(
   server: ChatKitServer<TContext>,
   request: StreamingRequest,
   context: TContext,
   turn: Turn,
+  threadId: string,
 ): Promise<TurnPlan> {
   const { store } = server;
   const respond = (thread: ThreadMetadata, input: UserMessageItem | null) => ({
@@ -35,7 +38,7 @@ export async function prepareStream<TContext>(
       const attachments = await loadAttachments(server, input, context);
       return plan(async () => {
         const thread: ThreadMetadata = {
-          id: store.generateThreadId(context),
+          id: threadId,
           created_at: now(),
           status: { type: "active" },
           metadata: {},
@@ -97,7 +100,7 @@ export async function prepareStream<TContext>(
           thread,
           handler: async function* () {
             yield { type: "thread.item.replaced", item: answered } satisfies ThreadStreamEvent;
-            yield* server.respond(thread, null, context, turn);
+            yield* await handlerEvents(server.respond(thread, null, context, turn));
           },
         },
       }));

@@ -17,4 +17,4 @@ export {
 export { DEFAULT_ALLOWED_MIME_TYPES } from "./local/mime.js";
 export { InMemoryStore, type StoreOptions } from "./memory.js";
 export { AttachmentStore, Store, type NewThreadRecords, type PageOrder } from "./store.js";
-export { InProcessThreadLock, type ReleaseThreadLock, type ThreadLock } from "./thread-lock.js";
+export { InProcessThreadLock, ThreadLockLostError, type ReleaseThreadLock, type ThreadLock } from "./thread-lock.js";

@@ -282,7 +282,8 @@ for (const [name, mount] of [["toNodeHandler", mountNode], ["toFetchHandler (Hon
       let acquired = 0;
       const threadLock: ThreadLock = {
         acquire(threadId, signal) {
-          if (++acquired === 2) queued.resolve();
+          // The first turn (threads.create) and "hold" take the lock; the third request queues.
+          if (++acquired === 3) queued.resolve();
           return lock.acquire(threadId, signal);
         },
       };

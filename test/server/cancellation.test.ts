@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import {
+  DEFAULT_MAX_TURN_MS,
   InMemoryStore,
   StreamingResult,
   USER_CANCELLED_NOTE,
@@ -9,14 +10,7 @@ import {
   type ThreadStreamEvent,
   type Turn,
 } from "../../src/index.js";
-import { addMessage, create, createdThreadId, ctx, deferred, drainText, now, parseSse, stream, TestServer, type TestContext } from "../support/helpers.js";
-
-/** Never resolves; rejects once the turn is aborted, like a model call given `turn.signal`. */
-const modelCall = (turn: Turn) =>
-  new Promise<never>((_, reject) => {
-    if (turn.signal.aborted) reject(turn.signal.reason);
-    turn.signal.addEventListener("abort", () => reject(turn.signal.reason), { once: true });
-  });
+import { addMessage, create, createdThreadId, ctx, deferred, drainText, modelCall, now, parseSse, stream, TestServer, type TestContext } from "../support/helpers.js";
 
 const decoder = new TextDecoder();
 
@@ -293,7 +287,8 @@ describe("cancellation keeps what the user saw", () => {
     assert.match(String(errors[0]![0]), /handleStreamCancelled failed/);
   });
 
-  test("a signal aborted before the stream is read cancels it without running respond", async () => {
+  /** A server that counts its cleanups, with a `threads.create` whose signal the test aborts. */
+  function countingCleanups() {
     let cleanups = 0;
     const server = new TestServer({
       async handleStreamCancelled() {
@@ -301,15 +296,34 @@ describe("cancellation keeps what the user saw", () => {
       },
     });
     const controller = new AbortController();
+    const nothingRan = async () => {
+      assert.equal(server.respondCalls.length, 0);
+      assert.equal(cleanups, 0);
+      assert.deepEqual((await server.store.loadThreads(10, undefined, "desc", ctx)).data, []);
+    };
+    const start = () => server.process(JSON.stringify(create("x")), ctx, { signal: controller.signal });
+    return { server, controller, start, nothingRan };
+  }
+
+  test("a signal aborted before the new thread's lock is taken rejects without writing or running respond", async () => {
+    const { controller, start, nothingRan } = countingCleanups();
+    controller.abort(new Error("gone before it started"));
+    await assert.rejects(start(), /gone before it started/);
+    await nothingRan();
+  });
+
+  test("a signal aborted after process() returned, before the stream is read, cancels it without running respond", async () => {
+    const { server, controller, start, nothingRan } = countingCleanups();
+    const result = await start();
     controller.abort();
-    const result = await server.process(JSON.stringify(create("x")), ctx, { signal: controller.signal });
     assert.ok(result instanceof StreamingResult);
     const chunks = [];
     for await (const chunk of result) chunks.push(chunk);
     assert.deepEqual(chunks, []);
-    assert.equal(server.respondCalls.length, 0);
-    assert.equal(cleanups, 0);
-    assert.deepEqual((await server.store.loadThreads(10, undefined, "desc", ctx)).data, []);
+    await nothingRan();
+    // The new thread's lock was released: its id can be locked again at once.
+    const release = await server.threadLock.acquire("any");
+    await release();
   });
 
   test("with allow_cancel false a hang-up still cleans up the same way", async () => {
@@ -333,6 +347,38 @@ describe("cancellation keeps what the user saw", () => {
     const [note, message] = await newest(server, createdThreadId(events), 2);
     assert.equal(note!.type, "sdk_hidden_context");
     assert.equal(message!.id, "m");
+  });
+});
+
+describe("an item of an earlier turn that this turn continues", () => {
+  test("a stored workflow updated again is tracked: Stop keeps it with the update applied, settled", async () => {
+    const server = new TestServer({
+      async *respond(thread, input, _context, turn) {
+        const text = input?.content[0]?.type === "input_text" ? input.content[0].text : "";
+        if (text === "first") {
+          // Paused with a task loading, as a turn waiting for a client tool leaves its workflow.
+          const workflow = { type: "workflow" as const, id: "wf", thread_id: thread.id, created_at: now(), workflow: { type: "custom" as const, tasks: [{ type: "custom" as const, title: "Ask the client", status_indicator: "loading" as const }], expanded: true } };
+          await server.store.addThreadItem(thread.id, workflow, ctx);
+          return;
+        }
+        yield { type: "thread.item.updated", item_id: "wf", update: { type: "workflow.task.updated", task_index: 0, task: { type: "custom", title: "Asked", status_indicator: "complete" } } };
+        yield { type: "thread.item.updated", item_id: "wf", update: { type: "workflow.task.added", task_index: 1, task: { type: "custom", title: "Thinking", status_indicator: "loading" } } };
+        await modelCall(turn);
+      },
+    });
+    const threadId = await threadWith(server);
+    const result = await server.process(JSON.stringify(addMessage(threadId, "go")), ctx);
+    const { events, iterator } = await readUntil(result, (event) => event.type === "thread.item.updated" && event.update.type === "workflow.task.added");
+    assert.deepEqual(events.map((event) => event.type), ["thread.item.done", "stream_options", "thread.item.updated", "thread.item.updated"]);
+    await iterator.return!();
+    const workflow = await server.store.loadItem(threadId, "wf", ctx);
+    assert.ok(workflow.type === "workflow");
+    assert.deepEqual(workflow.workflow.tasks, [
+      { type: "custom", title: "Asked", status_indicator: "complete" },
+      { type: "custom", title: "Thinking", status_indicator: "none" },
+    ]);
+    assert.equal(workflow.workflow.expanded, false);
+    assert.equal(typeof (workflow.workflow.summary as { duration?: unknown } | undefined)?.duration, "number");
   });
 });
 
@@ -486,6 +532,87 @@ describe("a store other than the default", () => {
     const server = new TestServer({}, { store: new LockingStore() });
     const threadId = createdThreadId(await stream(server, create("x"), ctx));
     await stream(server, addMessage(threadId, "y"), ctx);
-    assert.deepEqual(acquired, [threadId]);
+    // A new thread's first turn holds its lock too.
+    assert.deepEqual(acquired, [threadId, threadId]);
+  });
+});
+
+describe("maxTurnMs", () => {
+  /** A server whose turns stream a partial answer, then wait for the model until aborted. */
+  function hangingServer(options: { maxTurnMs?: number } = {}) {
+    const turns: Turn[] = [];
+    const server = new TestServer(
+      {
+        async *respond(thread, _input, _context, turn) {
+          turns.push(turn);
+          yield assistantAdded(thread.id, "partial", [{ text: "Half an ans" }]);
+          yield delta("partial", "wer");
+          await modelCall(turn);
+        },
+      },
+      options,
+    );
+    return { server, turns };
+  }
+
+  test("a turn running longer is cancelled like a hang-up: partial answer and note kept, an error event for the client, a warning", async (t) => {
+    t.mock.timers.enable({ apis: ["setTimeout"] });
+    const { server, turns } = hangingServer({ maxTurnMs: 5_000 });
+    const result = await server.process(JSON.stringify(create("x")), ctx);
+    const { events, iterator } = await readUntil(result, isDelta);
+    t.mock.timers.tick(4_999);
+    assert.equal(turns[0]!.signal.aborted, false);
+    const pending = iterator.next();
+    t.mock.timers.tick(1);
+    assert.equal(turns[0]!.signal.aborted, true);
+    const last = await pending;
+    assert.equal(last.done, false);
+    assert.deepEqual(parseSse(decoder.decode(last.value as Uint8Array)), [{ type: "error", code: "stream.error", allow_retry: true }]);
+    assert.deepEqual(await iterator.next(), { done: true, value: undefined });
+    const [note, message] = await newest(server, createdThreadId(events), 2);
+    assert.equal(note!.type === "sdk_hidden_context" && note!.content, USER_CANCELLED_NOTE);
+    assert.ok(message?.type === "assistant_message" && message.content[0]!.text === "Half an answer");
+    const warnings = (server.logger as unknown as { warnings: unknown[][] }).warnings;
+    assert.equal(warnings.length, 1);
+    assert.match(String(warnings[0]![0]), /^A turn of thread thr_\w+ ran longer than maxTurnMs \(5000 ms\); cancelling it as if the client had hung up$/);
+  });
+
+  test("the limit also frees a thread whose result nobody reads", async (t) => {
+    t.mock.timers.enable({ apis: ["setTimeout"] });
+    const { server, turns } = hangingServer({ maxTurnMs: 1_000 });
+    await server.store.saveThread({ id: "thr_idle", created_at: now(), status: { type: "active" }, metadata: {} }, ctx);
+    const unread = await server.process(JSON.stringify(addMessage("thr_idle", "never read")), ctx);
+    assert.ok(unread instanceof StreamingResult);
+    const next = server.process(JSON.stringify(addMessage("thr_idle", "next")), ctx);
+    t.mock.timers.tick(1_000);
+    const { iterator } = await readUntil(await next, isDelta);
+    assert.equal(turns.length, 1, "only the second request ran respond");
+    // Nothing of the unread request was written; the next one's message was.
+    assert.deepEqual((await newest(server, "thr_idle")).map((item) => item.type === "user_message" && item.content[0]?.text), ["next"]);
+    await iterator.return!();
+  });
+
+  test(`the default limit is ${DEFAULT_MAX_TURN_MS} ms (10 minutes); Infinity means none`, async (t) => {
+    t.mock.timers.enable({ apis: ["setTimeout"] });
+    assert.equal(DEFAULT_MAX_TURN_MS, 600_000);
+    const byDefault = hangingServer();
+    const unlimited = hangingServer({ maxTurnMs: Infinity });
+    const reads = [];
+    for (const { server } of [byDefault, unlimited]) {
+      reads.push(await readUntil(await server.process(JSON.stringify(create("x")), ctx), isDelta));
+    }
+    t.mock.timers.tick(DEFAULT_MAX_TURN_MS - 1);
+    assert.equal(byDefault.turns[0]!.signal.aborted, false);
+    t.mock.timers.tick(1);
+    assert.equal(byDefault.turns[0]!.signal.aborted, true);
+    t.mock.timers.tick(365 * 24 * 3_600_000);
+    assert.equal(unlimited.turns[0]!.signal.aborted, false);
+    for (const { result } of reads) await (result as StreamingResult).cancel();
+  });
+
+  test("a limit that is not a positive number is refused when the server is built", () => {
+    for (const maxTurnMs of [0, -1, Number.NaN]) {
+      assert.throws(() => new TestServer({}, { maxTurnMs }), /maxTurnMs must be a positive number of milliseconds/);
+    }
   });
 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import {
+  ChatKitServer,
   CustomStreamError,
   InMemoryStore,
   NonStreamingResult,
@@ -8,7 +9,9 @@ import {
   StreamError,
   StreamingResult,
   type ThreadItem,
+  type ThreadMetadata,
   type ThreadStreamEvent,
+  type UserMessageItem,
 } from "../../src/index.js";
 import {
   addMessage,
@@ -20,8 +23,10 @@ import {
   drainText,
   now,
   stream,
+  MemoryLogger,
   TestServer,
   userMessage,
+  type ActionHandler,
   type TestContext,
 } from "../support/helpers.js";
 
@@ -212,7 +217,7 @@ describe("the event pipeline", () => {
     assert.equal(page.data[1].content[0].text, "replacement");
   });
 
-  test("hidden items: done is stored but swallowed; added and replaced pass; lists omit them", async () => {
+  test("hidden items: stored, never sent (added, done, replaced); lists omit them", async () => {
     const server = new TestServer({
       async *respond(thread) {
         const hidden = { type: "hidden_context_item" as const, id: "hc_1", thread_id: thread.id, created_at: now(), content: { a: null } };
@@ -223,9 +228,11 @@ describe("the event pipeline", () => {
       },
     });
     const events = await stream(server, create("x"), ctx);
-    assert.deepEqual(types(events).slice(3), ["thread.item.added", "thread.item.replaced"]);
+    assert.deepEqual(types(events).slice(3), []);
     const threadId = createdThreadId(events);
-    assert.deepEqual((await server.store.loadItem(threadId, "hc_1", ctx)).type, "hidden_context_item");
+    const hidden = await server.store.loadItem(threadId, "hc_1", ctx);
+    assert.ok(hidden.type === "hidden_context_item");
+    assert.equal(hidden.content, "v2");
     assert.equal((await server.store.loadItem(threadId, "shcx_x", ctx)).type, "sdk_hidden_context");
     const page = await call(server, { type: "items.list", params: { thread_id: threadId } }, ctx);
     assert.deepEqual(page.data.map((item: ThreadItem) => item.type), ["user_message"]);
@@ -698,5 +705,58 @@ describe("non-streaming requests", () => {
     const server = new TestServer();
     assert.ok((await server.process(JSON.stringify(create("x")), ctx)) instanceof StreamingResult);
     assert.ok((await server.process(JSON.stringify({ type: "threads.list", params: {} }), ctx)) instanceof NonStreamingResult);
+  });
+});
+
+describe("handler mistakes on every path that runs a handler", () => {
+  /** Counts unhandled rejections while the test runs: none may escape (they stop a process). */
+  function watchRejections(t: { after(fn: () => void): void }) {
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => rejections.push(reason);
+    process.on("unhandledRejection", onRejection);
+    t.after(() => process.off("unhandledRejection", onRejection));
+    return rejections;
+  }
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 10));
+  const streamError = { type: "error", code: "stream.error", allow_retry: true };
+
+  test("an async respond that throws after a structured input is answered: an error event, nothing unhandled", async (t) => {
+    const rejections = watchRejections(t);
+    class Server extends ChatKitServer<TestContext> {
+      constructor() {
+        super({ store: new InMemoryStore<TestContext>(), logger: new MemoryLogger() });
+      }
+      respond(thread: ThreadMetadata, input: UserMessageItem | null) {
+        if (input) {
+          return (async function* () {
+            yield { type: "thread.item.done", item: { type: "structured_input", id: "si_1", thread_id: thread.id, created_at: now(), status: "pending", inputs: [{ type: "freeform", id: "q", question: "Why?" }] } } as ThreadStreamEvent;
+          })();
+        }
+        return (async () => {
+          throw new Error("async respond failed");
+        })() as unknown as AsyncIterable<ThreadStreamEvent>;
+      }
+    }
+    const server = new Server();
+    const threadId = createdThreadId(await stream(server, create("x"), ctx));
+    const events = await stream(server, { type: "threads.add_structured_input", params: { thread_id: threadId, item_id: "si_1", input: {} } }, ctx);
+    assert.deepEqual(types(events), ["stream_options", "thread.item.replaced", "error"]);
+    assert.deepEqual(events.at(-1), streamError);
+    await settle();
+    assert.deepEqual(rejections, []);
+    assert.match(String((server.logger as unknown as { errors: unknown[][] }).errors[0]?.[1]), /async respond failed/);
+  });
+
+  test("an action that returns a rejected promise or a non-iterable: an error event, nothing unhandled", async (t) => {
+    const rejections = watchRejections(t);
+    for (const action of [() => Promise.reject(new Error("action failed")), () => 42]) {
+      const server = new TestServer({ action: action as unknown as ActionHandler });
+      const threadId = createdThreadId(await stream(server, create("x"), ctx));
+      const events = await stream(server, { type: "threads.custom_action", params: { thread_id: threadId, action: { type: "x" } } }, ctx);
+      assert.deepEqual(types(events), ["stream_options", "error"]);
+      assert.deepEqual(events.at(-1), streamError);
+    }
+    await settle();
+    assert.deepEqual(rejections, []);
   });
 });

@@ -1,10 +1,19 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import pg from "pg";
+import { ThreadLockLostError } from "../../src/index.js";
 import { POSTGRES_SCHEMA_VERSION, PostgresStore } from "../../src/store/postgres/index.js";
-import { dropSchemas as dropRunSchemas, postgresSkip, postgresUnreachable, postgresUrl, schemaNames } from "../support/stores.js";
+import {
+  advisoryLockHolder,
+  dropSchemas as dropRunSchemas,
+  postgresSkip,
+  postgresUnreachable,
+  postgresUrl,
+  schemaNames,
+} from "../support/stores.js";
 import { storeContract, type Ctx } from "./contract.js";
 import { fileAttachment, message, thread } from "./fixtures.js";
+import { lockQueueContract } from "./lock-contract.js";
 
 const url = postgresUrl;
 const skip = postgresSkip;
@@ -40,6 +49,20 @@ storeContract("PostgresStore", {
     await pool().end();
   },
 });
+
+/** Longer than a few poll cycles of the lock (5–100 ms backoff): a waiter that skipped ahead would have the lock by then. */
+const pollCycles = () => new Promise((resolve) => setTimeout(resolve, 250));
+const lockStores: PostgresStore<Ctx>[] = [];
+lockQueueContract("PostgresThreadLock", {
+  skip,
+  create: () => {
+    const store = new PostgresStore<Ctx>({ connectionString: url, schema: newSchema() });
+    lockStores.push(store);
+    return store.threadLock;
+  },
+  settle: pollCycles,
+});
+after(() => Promise.all(lockStores.map((store) => store.close())));
 
 describe("PostgresStore", { skip }, () => {
   const cleanupPool = skip ? undefined : new pg.Pool({ connectionString: url, max: 2 });
@@ -172,6 +195,54 @@ describe("PostgresStore", { skip }, () => {
 
     test("stores in different schemas use different keys", () => {
       assert.notEqual(ownStore(newSchema()).threadLock.key("thr_1"), ownStore(schema).threadLock.key("thr_1"));
+    });
+
+    test("a lock whose session is killed: `lost` aborts at once, writes to the thread are refused, another instance takes it", async () => {
+      const fenced = newSchema();
+      const a = ownStore(fenced);
+      const b = ownStore(fenced);
+      await a.saveThread(thread("thr_fenced"), {});
+      const release = await a.threadLock.acquire("thr_fenced");
+      assert.ok(release.lost, "a PostgreSQL lock can be lost");
+      // While held, writes to the thread go through the lock's session.
+      await a.addThreadItem("thr_fenced", message("msg_before", "thr_fenced", 1), {});
+      const pid = await advisoryLockHolder(cleanupPool!, a.threadLock.key("thr_fenced"));
+      assert.ok(pid);
+      const lost = new Promise((resolve) => release.lost!.addEventListener("abort", () => resolve(release.lost!.reason), { once: true }));
+      await cleanupPool!.query("SELECT pg_terminate_backend($1)", [pid]);
+      const reason = await lost;
+      assert.ok(reason instanceof ThreadLockLostError);
+      assert.equal(reason.threadId, "thr_fenced");
+      await assert.rejects(a.addThreadItem("thr_fenced", message("msg_after", "thr_fenced", 2), {}), ThreadLockLostError);
+      await assert.rejects(a.saveThread(thread("thr_fenced", 0, { title: "late" }), {}), ThreadLockLostError);
+      // Other threads are not affected, and the other instance can take the thread.
+      await a.saveThread(thread("thr_other"), {});
+      const releaseB = await b.threadLock.acquire("thr_fenced");
+      await b.addThreadItem("thr_fenced", message("msg_b", "thr_fenced", 3), {});
+      await releaseB();
+      await release(); // a lost lock releases quietly
+      const items = await b.loadThreadItems("thr_fenced", undefined, 10, "asc", {});
+      assert.deepEqual(items.data.map((item) => item.id), ["msg_before", "msg_b"]);
+      assert.equal((await b.loadThread("thr_fenced", {})).title, undefined);
+      // Released, the thread's writes go through the pool again.
+      await a.addThreadItem("thr_fenced", message("msg_later", "thr_fenced", 4), {});
+    });
+
+    test("cleanupSettled waits, in another instance, for a cleanup announced with cleaningUp until the lock is released", async () => {
+      const a = ownStore(schema);
+      const b = ownStore(schema);
+      await b.threadLock.cleanupSettled("thr_6"); // nothing running: at once
+      const release = await a.threadLock.acquire("thr_6");
+      await b.threadLock.cleanupSettled("thr_6"); // a turn running normally is not waited for
+      await release.cleaningUp!();
+      const order: string[] = [];
+      const waiting = b.threadLock.cleanupSettled("thr_6").then(() => order.push("settled"));
+      assert.equal(await settled(waiting, 200), false);
+      order.push("released");
+      await release();
+      await waiting;
+      assert.deepEqual(order, ["released", "settled"]);
+      assert.equal(await lockIsFree(a.threadLock.key("thr_6")), true);
     });
   });
 

@@ -54,6 +54,7 @@ export class TestServer<C = TestContext> extends ChatKitServer<C> {
       action?: ActionHandler<C>;
       syncAction?: (thread: ThreadMetadata, action: Action, sender: WidgetItem | null, context: C) => Promise<SyncCustomActionResponse>;
       handleStreamCancelled?: (thread: ThreadMetadata, pending: ThreadItem[], context: C) => Promise<void>;
+      handleStreamError?: (thread: ThreadMetadata, pending: ThreadItem[], error: unknown, context: C) => Promise<void>;
     } = {},
     options: Partial<ChatKitServerOptions<C>> & { store?: Store<C>; attachmentStore?: AttachmentStore<C> } = {},
   ) {
@@ -73,6 +74,11 @@ export class TestServer<C = TestContext> extends ChatKitServer<C> {
     return this.hooks.handleStreamCancelled
       ? this.hooks.handleStreamCancelled(thread, pending, context)
       : super.handleStreamCancelled(thread, pending, context);
+  }
+  override handleStreamError(thread: ThreadMetadata, pending: ThreadItem[], error: unknown, context: C) {
+    return this.hooks.handleStreamError
+      ? this.hooks.handleStreamError(thread, pending, error, context)
+      : super.handleStreamError(thread, pending, error, context);
   }
 }
 
@@ -138,6 +144,13 @@ export function userMessage(id: string, threadId: string, value: string): Thread
 
 /** Resolves after the microtask queue and pending timers of this tick have run. */
 export const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Never resolves; rejects once the turn is aborted, like a model call given `turn.signal`. */
+export const modelCall = (turn: Turn) =>
+  new Promise<never>((_, reject) => {
+    if (turn.signal.aborted) reject(turn.signal.reason);
+    turn.signal.addEventListener("abort", () => reject(turn.signal.reason), { once: true });
+  });
 
 /** A promise with its resolver exposed. */
 export function deferred<T = void>() {

@@ -91,3 +91,37 @@ export function shippedStores(): { kinds: StoreKind[]; cleanup(): Promise<void> 
     },
   };
 }
+
+/**
+ * Two `PostgresStore` instances on one new schema, each with its own pools, as two server
+ * processes on one database have. `close` ends both and drops the schema.
+ */
+export function postgresPair<C>(): { a: PostgresStore<C>; b: PostgresStore<C>; close(): Promise<void> } {
+  const schemas = schemaNames();
+  const schema = schemas.next();
+  const a = new PostgresStore<C>({ connectionString: postgresUrl, schema });
+  const b = new PostgresStore<C>({ connectionString: postgresUrl, schema });
+  return {
+    a,
+    b,
+    async close() {
+      await Promise.all([a.close(), b.close()]);
+      const pool = new pg.Pool({ connectionString: postgresUrl, max: 1 });
+      try {
+        await dropSchemas(pool, schemas.prefix);
+      } finally {
+        await pool.end();
+      }
+    },
+  };
+}
+
+/** The backend that holds advisory lock `key` (a bigint as text), if any session does. */
+export async function advisoryLockHolder(pool: pg.Pool, key: string): Promise<number | undefined> {
+  const { rows } = await pool.query<{ pid: number }>(
+    `SELECT pid FROM pg_locks
+     WHERE locktype = 'advisory' AND granted AND objsubid = 1 AND ((classid::bigint << 32) | objid::bigint) = $1::bigint`,
+    [key],
+  );
+  return rows[0]?.pid;
+}

@@ -12,7 +12,7 @@ import { attachmentExists, itemIdTaken, threadExists } from "../errors.js";
 import { assertStorable, isStorableId } from "../storable.js";
 import { Store, type NewThreadRecords, type PageOrder } from "../store.js";
 import { migrate, tablesIn, type Tables } from "./schema.js";
-import { PostgresThreadLock } from "./thread-lock.js";
+import { PostgresThreadLock, type HeldLockSession } from "./thread-lock.js";
 
 /**
  * Options of `PostgresStore`: a `pool` or a `connectionString` is required. To connect with the
@@ -82,14 +82,41 @@ const UNIQUE_VIOLATION = "23505";
 
 const errorCode = (error: unknown): unknown => (error as { code?: unknown }).code;
 
-/** A pool, or the client of a transaction. */
-type Queryable = Pick<Pool | PoolClient, "query">;
+/** A pool, the client of a transaction, or a held lock's session. */
+interface Queryable {
+  query<R extends QueryResultRow = QueryResultRow>(text: string, params?: unknown[]): Promise<QueryResult<R>>;
+}
+
+/**
+ * Queries on the session that holds a thread's lock. A session-level advisory lock lasts exactly
+ * as long as its session, so a write that succeeds here was made under the lock; once the session
+ * is gone (killed, failed over) every query is refused with `ThreadLockLostError` — another process
+ * may hold the thread by then.
+ */
+function fenced(session: HeldLockSession): Queryable {
+  return {
+    async query<R extends QueryResultRow>(text: string, params?: unknown[]): Promise<QueryResult<R>> {
+      session.lost.throwIfAborted();
+      try {
+        return await session.client.query<R>(text, params);
+      } catch (error) {
+        // A statement error (a constraint, a bad value) leaves the session as it was; anything
+        // else (FATAL, a broken connection) means the session, and the lock with it, may be gone.
+        if ((error as { severity?: unknown }).severity === "ERROR") throw error;
+        session.markLost(error);
+        throw session.lost.reason;
+      }
+    },
+  };
+}
 
 /**
  * A `Store` in PostgreSQL, through `pg`: for several server processes sharing one database.
  * Records are `jsonb`; pages walk `(scope, created_ms, seq)` indexes. The schema is created or
  * migrated on first use, safely when several instances start at once. `threadLock` serializes
- * the turns of a thread across all processes using the database (advisory locks).
+ * the turns of a thread across all processes using the database (advisory locks); while this
+ * process holds a thread's lock, its writes to that thread run on the lock's own session, so a
+ * turn whose lock was lost can no longer write (`ThreadLockLostError`).
  */
 export class PostgresStore<TContext = unknown> extends Store<TContext> {
   override readonly threadLock: PostgresThreadLock;
@@ -117,9 +144,13 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
               connectionString: options.connectionString,
               max: options.maxLockConnections ?? 50,
               idleTimeoutMillis: 5_000,
+              // A held lock's connection may sit idle for a whole turn: TCP keep-alive notices a
+              // dead peer (and so a lost lock) even when nothing is written.
+              keepAlive: true,
+              keepAliveInitialDelayMillis: 10_000,
             }),
           ));
-    this.threadLock = new PostgresThreadLock(lockPool, this.#schema);
+    this.threadLock = new PostgresThreadLock(lockPool, this.#schema, this.#pool);
   }
 
   #own(pool: Pool): Pool {
@@ -157,19 +188,38 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
     return this.#pool.query<R>(text, params);
   }
 
-  /** Runs `work` in one transaction on one connection; a throw rolls it back. */
-  async #transaction(work: (client: PoolClient) => Promise<void>): Promise<void> {
+  /**
+   * Where writes to the records of `threadId` run: on the session of the thread's lock while this
+   * process holds it (see `fenced`), else on the pool.
+   */
+  #writer(threadId: string | undefined): Queryable {
+    const session = threadId === undefined ? undefined : this.threadLock.session(threadId);
+    return session ? fenced(session) : this.#pool;
+  }
+
+  async #write(threadId: string | undefined, text: string, params: unknown[]): Promise<QueryResult> {
     await this.migrate();
-    const client = await this.#pool.connect();
+    return this.#writer(threadId).query(text, params);
+  }
+
+  /**
+   * Runs `work` in one transaction on one connection — the session of `threadId`'s lock while this
+   * process holds it; a throw rolls it back.
+   */
+  async #transaction(threadId: string, work: (db: Queryable) => Promise<void>): Promise<void> {
+    await this.migrate();
+    const session = this.threadLock.session(threadId);
+    let client: PoolClient | undefined;
+    const db = session ? fenced(session) : (client = await this.#pool.connect());
     try {
-      await client.query("BEGIN");
-      await work(client);
-      await client.query("COMMIT");
+      await db.query("BEGIN");
+      await work(db);
+      await db.query("COMMIT");
     } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
+      await db.query("ROLLBACK").catch(() => undefined);
       throw error;
     } finally {
-      client.release();
+      client?.release();
     }
   }
 
@@ -202,7 +252,8 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
     const row = threadRow(thread);
     // An existing thread keeps its owner and position; another owner's thread is left alone
     // (no row changes) and reported as missing.
-    const result = await this.#query(
+    const result = await this.#write(
+      thread.id,
       `INSERT INTO ${this.#t.threads} AS t (id, owner, created_ms, data) VALUES ($1, $2, $3, $4::jsonb)
        ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data WHERE t.owner IS NOT DISTINCT FROM EXCLUDED.owner`,
       [row.id, ownerValue(this.#owner, context), row.created_ms, row.data],
@@ -215,7 +266,7 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
     for (const attachment of records.attachments ?? []) assertStorable("Attachment", attachment);
     for (const item of records.items ?? []) assertStorable("Item", item);
     const owner = ownerValue(this.#owner, context);
-    await this.#transaction(async (client) => {
+    await this.#transaction(thread.id, async (client) => {
       const row = threadRow(thread);
       try {
         await client.query(
@@ -272,7 +323,7 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
     if (!isStorableId(threadId)) throw notFound("Thread", threadId);
     assertStorable("Item", item);
     await this.migrate();
-    await this.#upsertItem(this.#pool, threadId, item, context);
+    await this.#upsertItem(this.#writer(threadId), threadId, item, context);
   }
 
   /**
@@ -322,7 +373,8 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
   async deleteThreadItem(threadId: string, itemId: string, context: TContext): Promise<void> {
     if (!isStorableId(threadId) || !isStorableId(itemId)) return;
     const params: unknown[] = [threadId, itemId];
-    await this.#query(
+    await this.#write(
+      threadId,
       `DELETE FROM ${this.#t.items} WHERE thread_id = $1 AND id = $2 AND ${this.#visible(context, params)}`,
       params,
     );
@@ -365,7 +417,8 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
     if (!isStorableId(threadId)) return;
     const params: unknown[] = [threadId];
     // One statement: the thread (its items by ON DELETE CASCADE), then its attachments.
-    await this.#query(
+    await this.#write(
+      threadId,
       `WITH deleted AS (
          DELETE FROM ${this.#t.threads} WHERE id = $1 AND ${this.#ownerIs("owner", context, params)} RETURNING id
        )
@@ -377,7 +430,7 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
   async saveAttachment(attachment: Attachment, context: TContext): Promise<void> {
     assertStorable("Attachment", attachment);
     await this.migrate();
-    await this.#saveAttachment(this.#pool, attachment, ownerValue(this.#owner, context));
+    await this.#saveAttachment(this.#writer(attachment.thread_id), attachment, ownerValue(this.#owner, context));
   }
 
   async #saveAttachment(db: Queryable, attachment: Attachment, owner: string | null): Promise<void> {
@@ -395,7 +448,8 @@ export class PostgresStore<TContext = unknown> extends Store<TContext> {
     assertStorable("Attachment", attachment);
     const row = attachmentRow(attachment);
     try {
-      await this.#query(
+      await this.#write(
+        attachment.thread_id,
         `INSERT INTO ${this.#t.attachments} (id, owner, thread_id, data) VALUES ($1, $2, $3, $4::jsonb)`,
         [row.id, ownerValue(this.#owner, context), row.thread_id, row.data],
       );

@@ -1,10 +1,19 @@
 import type { Pool, PoolClient } from "pg";
-import { InProcessThreadLock, type ReleaseThreadLock, type ThreadLock } from "../thread-lock.js";
+import { InProcessThreadLock, ThreadLockLostError, type ReleaseThreadLock, type ThreadLock } from "../thread-lock.js";
 import { lockKey } from "./lock-key.js";
 
 /** Polling interval bounds while another session holds the lock. */
 const FIRST_RETRY_MS = 5;
 const MAX_RETRY_MS = 100;
+
+/** @internal A thread lock this process holds: the session it lives in, and whether it is lost. */
+export interface HeldLockSession {
+  readonly client: PoolClient;
+  /** Aborts with a `ThreadLockLostError` once the session is gone. */
+  readonly lost: AbortSignal;
+  /** Records that the session failed (a write on it broke the connection). */
+  markLost(cause: unknown): void;
+}
 
 /**
  * A `ThreadLock` that holds across processes: a PostgreSQL session-level advisory lock per thread.
@@ -12,25 +21,53 @@ const MAX_RETRY_MS = 100;
  * The holder keeps one pooled connection for the lock's life (the lock belongs to the session,
  * and dies with it if the process does). Waiters queue in process first (FIFO, no connection
  * held), then the head of the queue polls `pg_try_advisory_lock` with a short backoff, so an
- * abort takes effect at once and never leaves a blocked query behind.
+ * abort takes effect at once and never leaves a blocked query behind. Between processes, holders
+ * follow each other one at a time, in the order their polls succeed.
+ *
+ * A lock lost while held — its connection killed, a failover — is noticed at once: the release
+ * function's `lost` signal aborts (the server stops the turn). `PostgresStore` writes a held
+ * thread's records on this very session, so a write after the loss cannot succeed.
+ *
+ * Cleanups of turns that ended early take a second advisory lock per thread on the same session
+ * until release (`cleaningUp`); `cleanupSettled` waits for it with a shared lock, in any process.
  */
 export class PostgresThreadLock implements ThreadLock {
   readonly #pool: Pool;
+  readonly #queryPool: Pool;
   readonly #namespace: string;
   readonly #local = new InProcessThreadLock();
+  readonly #held = new Map<string, HeldLockSession>();
 
   /**
    * @param pool where lock connections come from; each held lock uses one connection.
    * @param namespace separates lock keys, e.g. of stores in different schemas.
+   * @param queryPool where `cleanupSettled` runs its short query (default `pool`): a pool that
+   *   held locks cannot exhaust, so a reload never waits for a turn to end.
    */
-  constructor(pool: Pool, namespace: string) {
+  constructor(pool: Pool, namespace: string, queryPool: Pool = pool) {
     this.#pool = pool;
+    this.#queryPool = queryPool;
     this.#namespace = namespace;
   }
 
   /** The advisory-lock key of a thread (a bigint as a decimal string), for diagnostics. */
   key(threadId: string): string {
     return lockKey(`chatkit:${this.#namespace}:thread:${threadId}`);
+  }
+
+  /** The advisory-lock key that marks a running cleanup of a thread. */
+  #cleanupKey(threadId: string): string {
+    return lockKey(`chatkit:${this.#namespace}:cleanup:${threadId}`);
+  }
+
+  /** @internal The session holding `threadId`'s lock in this process, if it is held here. */
+  session(threadId: string): HeldLockSession | undefined {
+    return this.#held.get(threadId);
+  }
+
+  async cleanupSettled(threadId: string): Promise<void> {
+    // Transaction-level and alone in its statement: taken and let go at once, after any holder.
+    await this.#queryPool.query("SELECT pg_advisory_xact_lock_shared($1)", [this.#cleanupKey(threadId)]);
   }
 
   async acquire(threadId: string, signal?: AbortSignal): Promise<ReleaseThreadLock> {
@@ -57,17 +94,41 @@ export class PostgresThreadLock implements ThreadLock {
       await releaseLocal();
       throw error;
     }
-    const held = client;
+    return this.#hold(threadId, client, releaseLocal);
+  }
+
+  /** The release function of a lock just taken on `held`, watching the session for its loss. */
+  #hold(threadId: string, held: PoolClient, releaseLocal: ReleaseThreadLock): ReleaseThreadLock {
+    const key = this.key(threadId);
+    const cleanupKey = this.#cleanupKey(threadId);
+    const lost = new AbortController();
+    const markLost = (cause?: unknown) => {
+      if (!lost.signal.aborted) lost.abort(new ThreadLockLostError(threadId, { cause }));
+    };
+    const onEnd = () => markLost(new Error("The lock's database connection ended"));
+    held.off("error", ignore);
+    held.on("error", markLost);
+    held.on("end", onEnd);
+    const session: HeldLockSession = { client: held, lost: lost.signal, markLost };
+    this.#held.set(threadId, session);
+
+    let cleanup: Promise<unknown> | undefined;
     let released: Promise<void> | undefined;
-    return () => {
+    const release = () => {
       released ??= (async () => {
+        if (this.#held.get(threadId) === session) this.#held.delete(threadId);
+        held.off("end", onEnd);
         try {
-          await held.query("SELECT pg_advisory_unlock($1)", [key]);
-          held.off("error", ignore);
+          if (lost.signal.aborted) throw lost.signal.reason;
+          await cleanup?.catch(() => undefined);
+          if (cleanup) await held.query("SELECT pg_advisory_unlock($1), pg_advisory_unlock($2)", [cleanupKey, key]);
+          else await held.query("SELECT pg_advisory_unlock($1)", [key]);
+          held.off("error", markLost);
           held.release();
         } catch (error) {
           // The session is broken: destroying it is what frees the lock.
-          held.off("error", ignore);
+          held.off("error", markLost);
+          held.on("error", ignore);
           held.release(error instanceof Error ? error : true);
         } finally {
           await releaseLocal();
@@ -75,6 +136,14 @@ export class PostgresThreadLock implements ThreadLock {
       })();
       return released;
     };
+    return Object.assign(release, {
+      lost: lost.signal,
+      cleaningUp: () => {
+        // Queued on the lock's session, so it is taken before any write of the cleanup.
+        cleanup ??= held.query("SELECT pg_advisory_lock($1)", [cleanupKey]);
+        return cleanup.then(() => undefined);
+      },
+    });
   }
 }
 
