@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { encodeEvent, type ThreadStreamEvent } from "../../src/index.js";
+import { utf8Encoder } from "../../src/server/sse.js";
 
 const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 const generic = (event: unknown) => `data: ${JSON.stringify(event)}\n\n`;
@@ -28,4 +29,23 @@ test("anything unusual takes the generic path", () => {
   assert.equal(decode(encodeEvent(odd)), generic(odd));
   const other: ThreadStreamEvent = { type: "progress_update", text: "working" };
   assert.equal(decode(encodeEvent(other)), '{"type":"progress_update","text":"working"}'.replace(/^/, "data: ") + "\n\n");
+});
+
+test("frames are encoded by Node's pooled Buffer, byte for byte what TextEncoder gives", () => {
+  const texts = ["data: plain\n\n", "ünïcödé — 漢字 🎉", "lone \ud800 high", "lone \udc00 low", "x".repeat(10_000), ""];
+  const native = utf8Encoder();
+  const fallback = utf8Encoder({});
+  for (const text of texts) {
+    assert.ok(Buffer.isBuffer(native(text)), "Node encodes with Buffer");
+    assert.ok(!Buffer.isBuffer(fallback(text)) && fallback(text) instanceof Uint8Array, "without a Buffer, TextEncoder");
+    assert.deepEqual(new Uint8Array(native(text)), new TextEncoder().encode(text), JSON.stringify(text));
+    assert.deepEqual(fallback(text), new TextEncoder().encode(text), JSON.stringify(text));
+  }
+  const event: ThreadStreamEvent = { type: "progress_update", text: "working" };
+  assert.ok(Buffer.isBuffer(encodeEvent(event)));
+});
+
+test("a Buffer without a pool (Bun's, slower than its TextEncoder) is not used", () => {
+  const unpooled = { from: (text: string) => Buffer.alloc(Buffer.byteLength(text), text) };
+  assert.ok(!Buffer.isBuffer(utf8Encoder({ Buffer: unpooled })("abc")));
 });
