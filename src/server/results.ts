@@ -1,8 +1,8 @@
 import type { ThreadStreamEvent } from "../protocol/events.js";
-import { encodeEvent, encodeUtf8, frameText } from "./sse.js";
+import { bytesFramer, encodeUtf8, textFramer } from "./sse.js";
 import type { Frame } from "./turn-stream.js";
 
-export { encodeEvent };
+export { encodeEvent } from "./sse.js";
 
 /** The engine a `StreamingResult` reads (a `TurnStream`). */
 interface FrameSource {
@@ -32,12 +32,12 @@ export class StreamingResult implements AsyncIterable<Uint8Array> {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array, undefined> {
-    return this.#iterate(encodeEvent);
+    return this.#iterate(bytesFramer());
   }
 
   /** @internal The same frames as text, for writers that encode natively (node:http). */
   textFrames(): AsyncIterator<string, undefined> {
-    return this.#iterate(frameText);
+    return this.#iterate(textFramer());
   }
 
   /** One frame per read, made by `frame`: exactly what was read is what the consumer saw. */
@@ -71,7 +71,7 @@ export class StreamingResult implements AsyncIterable<Uint8Array> {
    * the cancellation stores includes them.
    */
   toReadableStream(): ReadableStream<Uint8Array> {
-    const ahead = new ReadAhead(this.#iterate(frameText));
+    const ahead = new ReadAhead(this.#iterate(textFramer()));
     return new ReadableStream<Uint8Array>(
       {
         pull: async (controller) => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { encodeEvent, type ThreadStreamEvent } from "../../src/index.js";
-import { utf8Encoder } from "../../src/server/sse.js";
+import { bytesFramer, textFramer, utf8Encoder } from "../../src/server/sse.js";
 
 const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 const generic = (event: unknown) => `data: ${JSON.stringify(event)}\n\n`;
@@ -48,4 +48,28 @@ test("frames are encoded by Node's pooled Buffer, byte for byte what TextEncoder
 test("a Buffer without a pool (Bun's, slower than its TextEncoder) is not used", () => {
   const unpooled = { from: (text: string) => Buffer.alloc(Buffer.byteLength(text), text) };
   assert.ok(!Buffer.isBuffer(utf8Encoder({ Buffer: unpooled })("abc")));
+});
+
+test("a stream's framer, which reuses the head of the last delta's frame, still writes what JSON.stringify writes", () => {
+  const deltaOf = (item_id: string, content_index: number, delta: string): ThreadStreamEvent => ({
+    type: "thread.item.updated",
+    item_id,
+    update: { type: "assistant_message.content_part.text_delta", content_index, delta },
+  });
+  const events: ThreadStreamEvent[] = [
+    deltaOf("a", 0, "one"),
+    deltaOf("a", 0, "two"),
+    deltaOf("a", 1, "three"),
+    { type: "progress_update", text: "between" },
+    deltaOf("a", 1, "four"),
+    deltaOf("b", 1, "five"),
+    deltaOf('"a"', 0, "six"),
+    deltaOf("a", 0, "seven"),
+  ];
+  const text = textFramer();
+  const bytes = bytesFramer();
+  for (const event of events) {
+    assert.equal(text(event), generic(event));
+    assert.equal(decode(bytes(event)), generic(event));
+  }
 });
