@@ -10,6 +10,7 @@ import { run as cancellation } from "./cancellation.js";
 import { run as concurrency } from "./concurrency.js";
 import { run as eventOverhead } from "./event-overhead.js";
 import { run as overHttp } from "./http.js";
+import { runRuntimes } from "./runtimes.js";
 import { renderSection, type RunOptions } from "./support/section.js";
 
 const options: RunOptions = { quick: process.argv.includes("--quick") };
@@ -22,7 +23,7 @@ const out: string[] = [
   "",
 ];
 
-for (const bench of [eventOverhead, overHttp, concurrency, cancellation, aiBridge]) {
+for (const bench of [eventOverhead, runRuntimes, overHttp, concurrency, cancellation, aiBridge]) {
   out.push(renderSection(await bench(options)));
 }
 

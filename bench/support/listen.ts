@@ -1,12 +1,16 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import { toFetchHandler, toNodeHandler } from "../../src/index.js";
+import { NonStreamingResult, toFetchHandler, toNodeHandler } from "../../src/index.js";
 import { assistantMessage } from "./script.js";
 import { BenchServer, type BenchContext } from "./server.js";
 
-/** `bare`: a hand-rolled node:http SSE server with no SDK — the baseline the adapters are measured against. */
-export type Adapter = "node" | "fetch" | "bare";
+/**
+ * `bare`: a hand-rolled node:http SSE server with no SDK — the baseline the adapters are measured
+ * against. `readable`: a fetch handler written by hand on `process()`, answering with
+ * `result.toReadableStream()`, served like `fetch` by @hono/node-server.
+ */
+export type Adapter = "node" | "fetch" | "readable" | "bare";
 
 export interface Listening {
   url: string;
@@ -40,9 +44,8 @@ export async function listen(adapter: Adapter, extend?: (context: BenchContext) 
     // A deep backlog: a thousand clients connecting at once must not hit SYN retries.
     await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", 4096, resolve));
   } else {
-    const handler = toFetchHandler(server, {
-      context: (request) => withHooks(contextOf((name) => request.headers.get(name))),
-    });
+    const context = (request: Request) => withHooks(contextOf((name) => request.headers.get(name)));
+    const handler = adapter === "fetch" ? toFetchHandler(server, { context }) : readableHandler(server, context);
     httpServer = await new Promise<http.Server>((resolve) => {
       const s = serve({ fetch: handler, port: 0, hostname: "127.0.0.1" }, () => resolve(s as http.Server)) as http.Server;
     });
@@ -57,6 +60,15 @@ export async function listen(adapter: Adapter, extend?: (context: BenchContext) 
         httpServer.closeAllConnections?.();
         httpServer.close(() => resolve());
       }),
+  };
+}
+
+/** `process()` and `toReadableStream()` as an app would mount them, without the adapter's extras. */
+function readableHandler(server: BenchServer, context: (request: Request) => BenchContext) {
+  return async (request: Request): Promise<Response> => {
+    const result = await server.process(await request.text(), context(request), { signal: request.signal });
+    if (result instanceof NonStreamingResult) return new Response(result.json, { headers: { "content-type": "application/json" } });
+    return new Response(result.toReadableStream(), { headers: { "content-type": "text/event-stream", "cache-control": "no-cache" } });
   };
 }
 

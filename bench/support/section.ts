@@ -28,9 +28,14 @@ export function renderSection(section: Section): string {
   ].join("\n");
 }
 
+/** Whether the module at `url` is the program being run (`tsx bench/http.ts`). */
+export function isEntryPoint(url: string): boolean {
+  return process.argv[1] !== undefined && url.endsWith(process.argv[1].replace(/\\/g, "/"));
+}
+
 /** Runs a benchmark module alone when it is the entry point (`tsx bench/http.ts [--quick]`). */
 export async function runAlone(url: string, run: (options: RunOptions) => Promise<Section>): Promise<void> {
-  if (process.argv[1] === undefined || !url.endsWith(process.argv[1].replace(/\\/g, "/"))) return;
+  if (!isEntryPoint(url)) return;
   const section = await run({ quick: process.argv.includes("--quick") });
   console.log(renderSection(section));
 }

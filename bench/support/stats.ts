@@ -26,3 +26,9 @@ export async function settle(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 20));
   (globalThis as { gc?: () => void }).gc?.();
 }
+
+/** CPU time this process has used (user + system, all threads), in ms. */
+export function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
